@@ -1,0 +1,21 @@
+process.env.APP_KEYS='a,b'; process.env.API_TOKEN_SALT='x'; process.env.ADMIN_JWT_SECRET='y'; process.env.TRANSFER_TOKEN_SALT='z'; process.env.JWT_SECRET='j'; process.env.ENCRYPTION_KEY='e';
+process.env.DATABASE_FILENAME='/tmp/boot-test.db'; process.env.STRAPI_DISABLE_CRON='true'; process.env.STRAPI_TELEMETRY_DISABLED='true';
+const { compileStrapi, createStrapi } = require('@strapi/strapi');
+(async () => {
+  let t=Date.now();
+  const ctx = await compileStrapi({ appDir: process.cwd() });
+  console.log('compile', Date.now()-t); t=Date.now();
+  const strapi = await createStrapi({ appDir: ctx.appDir, distDir: ctx.distDir, autoReload: false, serveAdminPanel: false }).load();
+  console.log('load', Date.now()-t);
+  await strapi.server.mount();
+  const http = require('supertest');
+  const r = await http(strapi.server.httpServer).get('/api/monitoring/health');
+  console.log(r.status, r.body);
+  const knex = strapi.db.connection;
+  const tables = await knex.raw("select name from sqlite_master where type='table' and name like '%lnk%' order by name");
+  console.log(tables.map(t=>t.name).join(' '));
+  const idx = await knex.raw("select name, tbl_name from sqlite_master where type='index' and name not like 'sqlite_%' and (name like '%_idx' or name like '%_uq')");
+  console.log(idx.length, idx.filter(i=>!i.name.endsWith('_fk')).map(i=>i.name).slice(0,80).join(' '));
+  for (const tb of ['bookings_resource_lnk','bookings_member_lnk','newsletter_deliveries_newsletter_lnk']) console.log(tb, (await knex.raw(`pragma table_info(${tb})`)).map(c=>c.name));
+  await strapi.destroy();
+})().catch(e => { console.error(e); process.exit(1); });

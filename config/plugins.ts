@@ -1,0 +1,54 @@
+import type { Core } from '@strapi/strapi';
+
+// Media the API accepts; SVG and executables are refused outright.
+const allowedMediaTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf', 'text/csv'];
+
+const deniedTypes = [
+  'image/svg+xml',
+  'text/html',
+  'application/vnd.microsoft.portable-executable',
+  'application/x-msdownload',
+  'application/x-msdos-program',
+  'application/x-executable',
+  'application/x-dosexec',
+  'application/x-sh',
+  'text/x-shellscript',
+  'application/x-mach-binary',
+];
+
+const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin => ({
+  'users-permissions': {
+    config: {
+      jwtManagement: 'refresh',
+      sessions: { httpOnly: true },
+      // Brute-force guard on /api/auth/*: 10 attempts per 5 minutes per address.
+      ratelimit: { enabled: env.bool('AUTH_RATELIMIT_ENABLED', true), interval: { min: 5 }, max: 10 },
+      register: { allowedFields: [] },
+    },
+  },
+  upload: {
+    config: {
+      sizeLimit: env.int('UPLOAD_SIZE_LIMIT_BYTES', 10 * 1024 * 1024),
+      security: { allowedTypes: allowedMediaTypes, deniedTypes },
+    },
+  },
+  documentation: {
+    enabled: true,
+    config: {
+      openapi: '3.0.0',
+      info: {
+        version: '1.0.0',
+        title: 'Coworking platform API',
+        description: 'REST API of the coworking platform. Public ids are documentId strings; money is integer kopecks.',
+        license: { name: 'MIT' },
+      },
+      'x-strapi-config': { plugins: ['users-permissions', 'upload', 'monitoring'] },
+    },
+  },
+  monitoring: {
+    enabled: true,
+    resolve: './plugins/monitoring',
+  },
+});
+
+export default config;

@@ -1,0 +1,6 @@
+import { factories } from '@strapi/strapi';
+
+export default factories.createCoreRouter('api::audit-log.audit-log', {
+  // Written only by the server itself; integrators may read it with a token.
+  only: ['find', 'findOne'],
+});
