@@ -12,7 +12,6 @@ const pluginsDir = path.join(root, 'plugins');
 for (const name of fs.readdirSync(pluginsDir).sort()) {
   const project = path.join(pluginsDir, name, 'tsconfig.server.json');
   if (!fs.existsSync(project)) continue;
-  fs.rmSync(path.join(pluginsDir, name, 'dist'), { recursive: true, force: true });
   execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit', cwd: root });
   console.log(`plugins/${name}: server compiled`);
 }

@@ -1,12 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { ensureHotPathIndexes } from '../database/hot-path-indexes';
+import { seedDemoData } from '../database/seed';
+import { ensureStaffRoles } from './bootstrap/admin-roles';
+import { ensureFirstAdmin } from './bootstrap/first-admin';
+import { configureMemberAccess } from './bootstrap/users-permissions';
 
 export default {
   register() {},
 
+  /** Every step is idempotent: it runs at each boot and converges the database to the desired state. */
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     // Strapi runs user migrations before its schema sync, so on an empty database the index
     // migration finds no tables; running the same idempotent step after sync covers that case.
     await ensureHotPathIndexes(strapi.db.connection);
+    await configureMemberAccess(strapi);
+    await ensureStaffRoles(strapi);
+    await ensureFirstAdmin(strapi);
+    if (process.env.SEED_DEMO === 'true') await seedDemoData(strapi);
   },
 };

@@ -1,0 +1,23 @@
+/** @type {import('jest').Config} */
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }];
+
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'api',
+      testEnvironment: 'node',
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['<rootDir>/tests/api/**/*.test.ts'],
+      // Compiles the app (and our plugins) once per run; each test file then boots its own Strapi.
+      globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+      setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+    },
+  ],
+};

@@ -1,0 +1,4 @@
+import type { Core } from '@strapi/strapi';
+
+// PLACEHOLDER (being written): public / authenticated role permissions, sign-up off.
+export async function configureMemberAccess(_strapi: Core.Strapi): Promise<void> {}
