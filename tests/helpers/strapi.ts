@@ -15,7 +15,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const usesPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
+export const usesPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
 
 async function createPostgresDatabase(): Promise<TestDatabase> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

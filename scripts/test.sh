@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, type-checks, runs every test.
+#   scripts/test.sh                 unit + API tests on SQLite
+#   TEST_POSTGRES=1 scripts/test.sh also the API tests against PostgreSQL 15 (always on with CI=true;
+#                                   installs PostgreSQL from Debian's packages when it is missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+source scripts/lib/postgres.sh
+
+started=$(date +%s)
+mkdir -p .tmp
+rm -f .tmp/jest-*.json
+
+ensure_node_modules
+
+echo "==> compiling plugins and type-checking"
+node scripts/build-plugins.js
+npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p tests/tsconfig.json
+
+echo "==> unit and API tests (SQLite)"
+status=0
+npx jest --runInBand --json --outputFile=.tmp/jest-sqlite.json || status=1
+
+if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
+  echo "==> API tests (PostgreSQL)"
+  ensure_postgres
+  npx jest --runInBand --selectProjects api --json --outputFile=.tmp/jest-postgres.json || status=1
+fi
+
+if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  echo "==> docker compose config"
+  docker compose config --quiet || status=1
+else
+  echo "==> docker compose not available here: compose file not validated by docker"
+fi
+
+echo "==> finished in $(( $(date +%s) - started )) s"
+node scripts/lib/jest-summary.js .tmp/jest-*.json || status=1
+exit $status
