@@ -4,9 +4,12 @@ import { seedDemoData } from '../database/seed';
 import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
+import { normalisePromocode } from './document-middlewares/normalise-promocode';
 
 export default {
-  register() {},
+  register({ strapi }: { strapi: Core.Strapi }) {
+    strapi.documents.use(normalisePromocode);
+  },
 
   /** Every step is idempotent: it runs at each boot and converges the database to the desired state. */
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

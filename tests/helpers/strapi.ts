@@ -62,8 +62,12 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-/** Boots Strapi with `env` applied on top of the test defaults (tests/helpers/test-env.js). */
+/**
+ * Boots Strapi with `env` applied on top of the test defaults (tests/helpers/test-env.js).
+ * Test files share one process (--runInBand), so stop() puts the environment back as it was.
+ */
 export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
+  const savedEnv = { ...process.env };
   Object.assign(process.env, env);
   const database = usesPostgres() ? await createPostgresDatabase() : createSqliteDatabase();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -90,6 +94,8 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
         }
       }
       await database.drop();
+      for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+      Object.assign(process.env, savedEnv);
     },
   };
 }
