@@ -1,4 +1,74 @@
 import type { Core } from '@strapi/strapi';
 
-// PLACEHOLDER (being written): public / authenticated role permissions, sign-up off.
-export async function configureMemberAccess(_strapi: Core.Strapi): Promise<void> {}
+const ROLE_UID = 'plugin::users-permissions.role';
+const PERMISSION_UID = 'plugin::users-permissions.permission';
+
+// Both roles read the catalogue; the route middlewares narrow it to active (and public) entries.
+const CATALOGUE = [
+  'api::tariff.tariff.find',
+  'api::tariff.tariff.findOne',
+  'api::resource.resource.find',
+  'api::resource.resource.findOne',
+] as const;
+
+/**
+ * The complete content-API permission set of each users-permissions role. Anything else found on these
+ * roles (enabled by hand in the admin panel, or one of Strapi's defaults) is removed at boot.
+ * Members work on their own data only; later member endpoints bring their own ownership policies.
+ */
+const MEMBER_ACCESS = {
+  public: [
+    ...CATALOGUE,
+    'plugin::users-permissions.auth.callback', // POST /api/auth/local (login)
+    'plugin::users-permissions.auth.refresh',
+    'plugin::users-permissions.auth.forgotPassword',
+    'plugin::users-permissions.auth.resetPassword',
+  ],
+  authenticated: [
+    ...CATALOGUE,
+    'plugin::users-permissions.user.me',
+    // A client may still hold a valid access token when it renews it.
+    'plugin::users-permissions.auth.refresh',
+    'plugin::users-permissions.auth.logout',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+interface PermissionRow {
+  id: number;
+  action: string;
+}
+
+/** Converges the Public and Authenticated roles to MEMBER_ACCESS and turns local sign-up off. */
+export async function configureMemberAccess(strapi: Core.Strapi): Promise<void> {
+  const knownActions = new Set<string>(strapi.contentAPI.permissions.providers.action.keys());
+
+  for (const [type, actions] of Object.entries(MEMBER_ACCESS)) {
+    // A renamed or removed route must fail the boot, not silently drop a permission.
+    const unknown = actions.filter((action) => !knownActions.has(action));
+    if (unknown.length > 0) throw new Error(`Unknown content-API actions for the ${type} role: ${unknown.join(', ')}`);
+
+    const role = await strapi.db.query(ROLE_UID).findOne({ where: { type } });
+    if (!role) throw new Error(`The users-permissions ${type} role is missing.`);
+
+    const wanted = new Set<string>(actions);
+    const current: PermissionRow[] = await strapi.db.query(PERMISSION_UID).findMany({ where: { role: role.id } });
+    const kept = new Set<string>();
+    // Everything not wanted goes, and so do duplicate rows of a wanted action.
+    const stale = current.filter((row) => {
+      if (!wanted.has(row.action) || kept.has(row.action)) return true;
+      kept.add(row.action);
+      return false;
+    });
+    if (stale.length > 0) {
+      await strapi.db.query(PERMISSION_UID).deleteMany({ where: { id: { $in: stale.map((row) => row.id) } } });
+    }
+    for (const action of actions) {
+      if (!kept.has(action)) await strapi.db.query(PERMISSION_UID).create({ data: { action, role: role.id } });
+    }
+  }
+
+  // Members sign up through Telegram only; the register route also checks this flag.
+  const store = strapi.store({ type: 'plugin', name: 'users-permissions' });
+  const advanced = ((await store.get({ key: 'advanced' })) ?? {}) as Record<string, unknown>;
+  if (advanced.allow_register !== false) await store.set({ key: 'advanced', value: { ...advanced, allow_register: false } });
+}

@@ -1,3 +1,7 @@
 import { factories } from '@strapi/strapi';
 
-export default factories.createCoreRouter('api::resource.resource');
+const catalogue = { middlewares: ['api::resource.catalogue-query'] };
+
+export default factories.createCoreRouter('api::resource.resource', {
+  config: { find: catalogue, findOne: catalogue },
+});

@@ -1,3 +1,7 @@
 import { factories } from '@strapi/strapi';
 
-export default factories.createCoreRouter('api::tariff.tariff');
+const catalogue = { middlewares: ['api::tariff.catalogue-query'] };
+
+export default factories.createCoreRouter('api::tariff.tariff', {
+  config: { find: catalogue, findOne: catalogue },
+});
