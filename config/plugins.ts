@@ -32,17 +32,21 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
       security: { allowedTypes: allowedMediaTypes, deniedTypes },
     },
   },
-  documentation: {
+  // Our OpenAPI document and Swagger UI at /documentation (plugins/api-docs; docs/API.md says why not
+  // @strapi/plugin-documentation). Public outside production; in production an API token or an admin
+  // JWT is needed unless DOCUMENTATION_PUBLIC=true.
+  'api-docs': {
     enabled: true,
+    resolve: './plugins/api-docs',
     config: {
-      openapi: '3.0.0',
+      public: env.bool('DOCUMENTATION_PUBLIC', env('NODE_ENV', 'development') !== 'production'),
       info: {
         version: '1.0.0',
         title: 'Coworking platform API',
-        description: 'REST API of the coworking platform. Public ids are documentId strings; money is integer kopecks.',
-        license: { name: 'MIT' },
+        description:
+          'REST API of the coworking platform. Public ids are documentId strings; money is integer kopecks (RUB); ' +
+          'errors use the envelope { data: null, error: { status, name, message, details } }.',
       },
-      'x-strapi-config': { plugins: ['users-permissions', 'upload', 'monitoring'] },
     },
   },
   monitoring: {

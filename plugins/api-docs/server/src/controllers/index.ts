@@ -1,0 +1,3 @@
+import documentation from './documentation';
+
+export default { documentation };

@@ -1,0 +1,3 @@
+import spec from './spec';
+
+export default { spec };

@@ -1,0 +1,57 @@
+import { generate } from '@strapi/openapi';
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, type DocumentationConfig } from '../config';
+import { operationKey, postProcess, toOpenAPIPath, type OpenAPIDocument } from '../spec/post-process';
+
+/** Every content-API router of the app's APIs and of the plugins, as registered at boot. */
+const contentApiRouters = (strapi: Core.Strapi): Core.Router[] => [
+  ...Object.values(strapi.apis).flatMap((api) => Object.values(api.routes)),
+  ...Object.values(strapi.plugins).flatMap((plugin) =>
+    Array.isArray(plugin.routes) ? [] : Object.values(plugin.routes).filter((router) => router.type === 'content-api'),
+  ),
+];
+
+/**
+ * `METHOD /path` keys of the content-API routes declared with `auth: false`, built the way Strapi mounts
+ * them: the REST prefix, then the router's prefix, which a route opts out of by having `config.prefix`.
+ */
+const publicOperations = (strapi: Core.Strapi, apiPrefix: string): Set<string> => {
+  const keys = new Set<string>();
+  for (const router of contentApiRouters(strapi)) {
+    for (const route of router.routes) {
+      if (route.config?.auth !== false) continue;
+      const prefix = 'prefix' in route.config ? '' : (router.prefix ?? '');
+      keys.add(operationKey(route.method, toOpenAPIPath(`${apiPrefix}${prefix}${route.path}`)));
+    }
+  }
+  return keys;
+};
+
+const specService = ({ strapi }: { strapi: Core.Strapi }) => {
+  let document: OpenAPIDocument | undefined;
+
+  return {
+    /**
+     * The OpenAPI document of the content API, generated from the routes this process serves, so custom
+     * routes and plugins appear without any extra step. Generating takes a few seconds of CPU, so it runs
+     * once per process, on first use rather than at boot (every boot, tests included, would pay for it).
+     */
+    document(): OpenAPIDocument {
+      if (document === undefined) {
+        const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as DocumentationConfig;
+        const apiPrefix = strapi.config.get('api.rest.prefix', '/api') as string;
+        const generated = generate(strapi, { type: 'content-api' }).document as unknown as OpenAPIDocument;
+        document = postProcess(generated, {
+          info: config.info,
+          serverUrl: strapi.config.get('server.url', '') as string,
+          apiPrefix,
+          publicOperations: publicOperations(strapi, apiPrefix),
+        });
+      }
+      return document;
+    },
+  };
+};
+
+export type SpecService = ReturnType<typeof specService>;
+export default specService;
