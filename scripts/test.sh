@@ -18,9 +18,11 @@ echo "==> compiling plugins and type-checking"
 node scripts/build-plugins.js
 npx tsc --noEmit -p tsconfig.json
 npx tsc --noEmit -p tests/tsconfig.json
+npx tsc --noEmit -p src/admin/tsconfig.json
 
 echo "==> unit and API tests (SQLite)"
 status=0
+failed_checks=0
 npx jest --runInBand --json --outputFile=.tmp/jest-sqlite.json || status=1
 
 if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
@@ -29,13 +31,23 @@ if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
   npx jest --runInBand --selectProjects api --json --outputFile=.tmp/jest-postgres.json || status=1
 fi
 
+echo "==> production build (server + admin panel) and /documentation under strapi start"
+if npm run build >.tmp/build.log 2>&1; then
+  scripts/check-documentation.sh || { status=1; failed_checks=$((failed_checks + 1)); }
+else
+  tail -40 .tmp/build.log
+  echo "production build failed" >&2
+  status=1
+  failed_checks=$((failed_checks + 1))
+fi
+
 if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
   echo "==> docker compose config"
-  docker compose config --quiet || status=1
+  docker compose config --quiet || { status=1; failed_checks=$((failed_checks + 1)); }
 else
   echo "==> docker compose not available here: compose file not validated by docker"
 fi
 
 echo "==> finished in $(( $(date +%s) - started )) s"
-node scripts/lib/jest-summary.js .tmp/jest-*.json || status=1
+FAILED_CHECKS=$failed_checks node scripts/lib/jest-summary.js .tmp/jest-*.json || status=1
 exit $status

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Adds up jest --json result files and prints one closing line: "tests: N passed, N failed".
+// Adds up jest --json result files (plus FAILED_CHECKS, script-level checks that failed) and prints
+// one closing line: "tests: N passed, N failed".
 const fs = require('fs');
 
 let passed = 0;
-let failed = 0;
+let failed = Number(process.env.FAILED_CHECKS || 0);
 let skipped = 0;
 for (const file of process.argv.slice(2)) {
   const result = JSON.parse(fs.readFileSync(file, 'utf8'));
