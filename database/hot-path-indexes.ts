@@ -20,34 +20,34 @@ export interface IndexSpec {
 export const HOT_PATH_INDEXES: IndexSpec[] = [
   // Availability: overlapping bookings of one resource, and holds that expire.
   { name: 'bookings_start_end_idx', table: 'bookings', columns: ['start_at', 'end_at'] },
-  { name: 'bookings_status_hold_idx', table: 'bookings', columns: ['status', 'hold_expires_at'] },
+  { name: 'bookings_state_hold_idx', table: 'bookings', columns: ['state', 'hold_expires_at'] },
   { name: 'bookings_resource_lnk_resource_idx', table: 'bookings_resource_lnk', columns: ['resource_id', 'booking_id'] },
   // "My bookings".
   { name: 'bookings_member_lnk_member_idx', table: 'bookings_member_lnk', columns: ['user_id', 'booking_id'] },
   // Payments: webhook lookup by provider id, reconciliation of pending ones.
   { name: 'payments_provider_payment_id_uq', table: 'payments', columns: ['provider_payment_id'], unique: true },
   { name: 'payments_idempotence_key_uq', table: 'payments', columns: ['idempotence_key'], unique: true },
-  { name: 'payments_status_created_idx', table: 'payments', columns: ['status', 'created_at'] },
+  { name: 'payments_state_created_idx', table: 'payments', columns: ['state', 'created_at'] },
   { name: 'refunds_provider_refund_id_uq', table: 'refunds', columns: ['provider_refund_id'], unique: true },
   { name: 'refunds_idempotence_key_uq', table: 'refunds', columns: ['idempotence_key'], unique: true },
   // Newsletter delivery progress.
   { name: 'newsletter_deliveries_key_uq', table: 'newsletter_deliveries', columns: ['delivery_key'], unique: true },
-  { name: 'newsletter_deliveries_status_idx', table: 'newsletter_deliveries', columns: ['status'] },
+  { name: 'newsletter_deliveries_state_idx', table: 'newsletter_deliveries', columns: ['state'] },
   {
     name: 'newsletter_deliveries_newsletter_lnk_newsletter_idx',
     table: 'newsletter_deliveries_newsletter_lnk',
     columns: ['newsletter_id', 'newsletter_delivery_id'],
   },
   // Outbox worker: claim the next due jobs.
-  { name: 'outbox_jobs_status_run_after_idx', table: 'outbox_jobs', columns: ['status', 'run_after'] },
+  { name: 'outbox_jobs_state_run_after_idx', table: 'outbox_jobs', columns: ['state', 'run_after'] },
   { name: 'outbox_jobs_dedupe_key_uq', table: 'outbox_jobs', columns: ['dedupe_key'], unique: true },
   // Members by Telegram id (every bot request) and by referral code.
   { name: 'up_users_telegram_id_uq', table: 'up_users', columns: ['telegram_id'], unique: true },
   { name: 'up_users_referral_code_uq', table: 'up_users', columns: ['referral_code'], unique: true },
   { name: 'promocodes_code_uq', table: 'promocodes', columns: ['code'], unique: true },
-  { name: 'promocode_redemptions_status_idx', table: 'promocode_redemptions', columns: ['status'] },
+  { name: 'promocode_redemptions_state_idx', table: 'promocode_redemptions', columns: ['state'] },
   // Staff queues and history.
-  { name: 'tickets_status_updated_idx', table: 'tickets', columns: ['status', 'updated_at'] },
+  { name: 'tickets_state_updated_idx', table: 'tickets', columns: ['state', 'updated_at'] },
   { name: 'audit_logs_subject_idx', table: 'audit_logs', columns: ['subject_type', 'subject_id'] },
   { name: 'audit_logs_at_idx', table: 'audit_logs', columns: ['at'] },
 ];

@@ -8,29 +8,29 @@ import { startStrapi, usesPostgres, type TestApp } from '../helpers/strapi';
 // Written out here rather than imported, so an index dropped from the migration fails this test.
 const expectedIndexes: Array<[table: string, name: string, columns: string[], unique: boolean]> = [
   ['bookings', 'bookings_start_end_idx', ['start_at', 'end_at'], false],
-  ['bookings', 'bookings_status_hold_idx', ['status', 'hold_expires_at'], false],
+  ['bookings', 'bookings_state_hold_idx', ['state', 'hold_expires_at'], false],
   ['bookings_resource_lnk', 'bookings_resource_lnk_resource_idx', ['resource_id', 'booking_id'], false],
   ['bookings_member_lnk', 'bookings_member_lnk_member_idx', ['user_id', 'booking_id'], false],
   ['payments', 'payments_provider_payment_id_uq', ['provider_payment_id'], true],
   ['payments', 'payments_idempotence_key_uq', ['idempotence_key'], true],
-  ['payments', 'payments_status_created_idx', ['status', 'created_at'], false],
+  ['payments', 'payments_state_created_idx', ['state', 'created_at'], false],
   ['refunds', 'refunds_provider_refund_id_uq', ['provider_refund_id'], true],
   ['refunds', 'refunds_idempotence_key_uq', ['idempotence_key'], true],
   ['newsletter_deliveries', 'newsletter_deliveries_key_uq', ['delivery_key'], true],
-  ['newsletter_deliveries', 'newsletter_deliveries_status_idx', ['status'], false],
+  ['newsletter_deliveries', 'newsletter_deliveries_state_idx', ['state'], false],
   [
     'newsletter_deliveries_newsletter_lnk',
     'newsletter_deliveries_newsletter_lnk_newsletter_idx',
     ['newsletter_id', 'newsletter_delivery_id'],
     false,
   ],
-  ['outbox_jobs', 'outbox_jobs_status_run_after_idx', ['status', 'run_after'], false],
+  ['outbox_jobs', 'outbox_jobs_state_run_after_idx', ['state', 'run_after'], false],
   ['outbox_jobs', 'outbox_jobs_dedupe_key_uq', ['dedupe_key'], true],
   ['up_users', 'up_users_telegram_id_uq', ['telegram_id'], true],
   ['up_users', 'up_users_referral_code_uq', ['referral_code'], true],
   ['promocodes', 'promocodes_code_uq', ['code'], true],
-  ['promocode_redemptions', 'promocode_redemptions_status_idx', ['status'], false],
-  ['tickets', 'tickets_status_updated_idx', ['status', 'updated_at'], false],
+  ['promocode_redemptions', 'promocode_redemptions_state_idx', ['state'], false],
+  ['tickets', 'tickets_state_updated_idx', ['state', 'updated_at'], false],
   ['audit_logs', 'audit_logs_subject_idx', ['subject_type', 'subject_id'], false],
   ['audit_logs', 'audit_logs_at_idx', ['at'], false],
 ];
@@ -93,7 +93,7 @@ describe('hot-path indexes', () => {
       idempotence_key: key,
       amount: 100,
       currency: 'RUB',
-      status: 'pending',
+      state: 'pending',
     });
     await knex('payments').insert(row('key-a'));
     await expect(knex('payments').insert(row('key-b'))).rejects.toThrow(/unique|duplicate/i);

@@ -58,8 +58,8 @@ interface Fixture {
 let authenticatedRoleId = 0;
 const hour = (h: number) => new Date(Date.UTC(2030, 0, 1, h)).toISOString();
 
-// No fixture sends one of our `status` fields: the content manager takes a body `status` for the
-// draft/published switch and answers 400 to any other value (strapi/strapi#25018), so they keep their defaults.
+// Lifecycle fields are named `state`: the content manager takes a body `status` for the draft/published
+// switch (strapi/strapi#25018); tests/api/content-manager.test.ts covers editing them. Fixtures keep defaults.
 const FIXTURES: Record<TypeKey, Fixture> = {
   member: {
     uid: 'plugin::users-permissions.user',
