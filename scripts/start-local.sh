@@ -10,18 +10,21 @@ source scripts/lib/deps.sh
 ensure_node_modules
 node scripts/lib/make-env.js
 
-set -a
-# shellcheck disable=SC1091
-source .env
-set +a
+# Variables already set in the environment win over .env, as they do for Strapi itself.
+while IFS='=' read -r key value; do
+  [[ $key =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+  [ -n "${!key+x}" ] || export "$key=$value"
+done < .env
 export NODE_ENV=${NODE_ENV:-production}
 PORT=${PORT:-1337}
 
 mkdir -p .tmp
 stamp=.tmp/build.sha1
-current=$( (cat package-lock.json; find src config plugins database types -type f \
-  -not -path 'plugins/*/dist/*' -not -name '*.tsbuildinfo' -print0 | sort -z | xargs -0 sha1sum) | sha1sum | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ] || [ ! -d dist ] || [ ! -d build ]; then
+sources=$(ls -d src config plugins database types 2>/dev/null || true)
+# shellcheck disable=SC2086
+current=$( (cat package-lock.json; find $sources -type f -not -path 'plugins/*/dist/*' -not -name '*.tsbuildinfo' -print0 \
+  | sort -z | xargs -0 sha1sum) | sha1sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ] || [ ! -d dist/build ]; then
   echo "==> building (server and admin panel; about 2 minutes)"
   npm run build
   echo "$current" > "$stamp"
