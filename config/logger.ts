@@ -6,7 +6,7 @@ const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'error
 const format =
   process.env.LOG_FORMAT === 'json'
     ? winston.format.combine(formats.excludeColors, winston.format.timestamp(), winston.format.json())
-    : formats.prettyPrint({ timestamps: 'YYYY-MM-DD HH:mm:ss.SSS', colors: process.stdout.isTTY });
+    : formats.prettyPrint({ timestamps: 'YYYY-MM-DD HH:mm:ss.SSS', colors: Boolean(process.stdout.isTTY) });
 
 export default {
   level,
