@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { ensureHotPathIndexes } from '../database/hot-path-indexes';
 import { seedDemoData } from '../database/seed';
+import { ensureAdminLayouts } from './bootstrap/admin-layouts';
 import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
@@ -19,6 +20,7 @@ export default {
     await configureMemberAccess(strapi);
     await ensureStaffRoles(strapi);
     await ensureFirstAdmin(strapi);
+    await ensureAdminLayouts(strapi);
     if (process.env.SEED_DEMO === 'true') await seedDemoData(strapi);
   },
 };

@@ -23,6 +23,8 @@ const MEDIA_LIBRARY = [
   'plugin::upload.assets.copy-link',
 ];
 const ANALYTICS = 'plugin::monitoring.read';
+// Arrange the columns of the content manager's list views (src/bootstrap/admin-layouts.ts sets the defaults).
+const CONFIGURE_LIST_VIEWS = 'plugin::content-manager.collection-types.configure-view';
 
 interface StaffRole {
   /** Stable key: the role is found by it, so renaming the role in the admin panel is reverted, not duplicated. */
@@ -59,7 +61,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
     },
-    actions: [...MEDIA_LIBRARY, ANALYTICS],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS],
   },
   {
     code: 'coworking-support',

@@ -4,6 +4,7 @@
  * refuses any other value (strapi/strapi#25018): these tests keep that from coming back.
  */
 import request from 'supertest';
+import { ensureAdminLayouts } from '../../src/bootstrap/admin-layouts';
 import { staffToken } from '../helpers/auth';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
@@ -72,5 +73,47 @@ describe('content manager editing of lifecycle states', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.name).toBe('ValidationError');
     expect(await app.strapi.db.query('api::ticket.ticket').count()).toBe(before);
+  });
+
+  describe('list views', () => {
+    const configuration = (uid: string) =>
+      cm().get(`/content-manager/content-types/${uid}/configuration`).set('Authorization', `Bearer ${managerToken}`);
+
+    it('show bookings by start time with state and total, money labelled in kopecks', async () => {
+      const res = await configuration('api::booking.booking');
+
+      expect(res.status).toBe(200);
+      const { layouts, settings, metadatas } = res.body.data.contentType;
+      expect(layouts.list).toEqual(['id', 'startAt', 'member', 'tariff', 'state', 'priceTotal']);
+      expect(settings).toMatchObject({ defaultSortBy: 'startAt', defaultSortOrder: 'DESC' });
+      expect(metadatas.priceTotal.list.label).toBe('priceTotal (kopecks)');
+    });
+
+    it('name members by full name in relation pickers', async () => {
+      const res = await configuration('plugin::users-permissions.user');
+      expect(res.body.data.contentType.settings.mainField).toBe('fullName');
+    });
+
+    it('keep what staff rearranged when the app boots again', async () => {
+      // Given a Manager moved the columns of the ticket list
+      const current = (await configuration('api::ticket.ticket')).body.data.contentType;
+      // The GET adds each relation's mainField to its list metadata; the admin UI drops it before saving.
+      const metadatas = Object.fromEntries(
+        Object.entries(current.metadatas as Record<string, { edit: object; list: { mainField?: unknown } }>).map(
+          ([field, { edit, list: { mainField: _dropped, ...list } }]) => [field, { edit, list }],
+        ),
+      );
+      const saved = await cm()
+        .put('/content-manager/content-types/api::ticket.ticket/configuration')
+        .set('Authorization', `Bearer ${managerToken}`)
+        .send({ settings: current.settings, metadatas, layouts: { ...current.layouts, list: ['subject', 'state'] } });
+      expect(saved.status).toBe(200);
+
+      // When the boot step runs again
+      await ensureAdminLayouts(app.strapi);
+
+      // Then their arrangement stays
+      expect((await configuration('api::ticket.ticket')).body.data.contentType.layouts.list).toEqual(['subject', 'state']);
+    });
   });
 });
