@@ -48,7 +48,7 @@ describe('boot-time setup', () => {
     it('are stored upper-case whatever case staff type', async () => {
       const created = await app.strapi
         .documents('api::promocode.promocode')
-        .create({ data: { code: ' summer25 ', kind: 'percent', value: 25 } });
+        .create({ data: { code: ' summer25 ', kind: 'percent', value: 25, isActive: true } });
 
       expect(created.code).toBe('SUMMER25');
     });
@@ -56,7 +56,7 @@ describe('boot-time setup', () => {
     it('refuses the same code in another case as a duplicate', async () => {
       const refusal = await app.strapi
         .documents('api::promocode.promocode')
-        .create({ data: { code: 'Summer25', kind: 'percent', value: 5 } })
+        .create({ data: { code: 'Summer25', kind: 'percent', value: 5, isActive: true } })
         .then(() => null, (error: { message?: string }) => error);
       expect(refusal?.message).toMatch(/unique/i);
       expect(await app.strapi.db.query('api::promocode.promocode').count({ where: { code: 'SUMMER25' } })).toBe(1);
