@@ -20,9 +20,18 @@ npx tsc --noEmit -p tsconfig.json
 npx tsc --noEmit -p tests/tsconfig.json
 npx tsc --noEmit -p src/admin/tsconfig.json
 
-echo "==> unit and API tests (SQLite)"
 status=0
 failed_checks=0
+
+echo "==> generated Strapi types match the schemas"
+npx strapi ts:generate-types --silent
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- types/generated; then
+  echo "types/generated was stale and has been regenerated: commit it" >&2
+  status=1
+  failed_checks=$((failed_checks + 1))
+fi
+
+echo "==> unit and API tests (SQLite)"
 npx jest --runInBand --json --outputFile=.tmp/jest-sqlite.json || status=1
 
 if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
