@@ -27,6 +27,7 @@ const MEMBER_ACCESS = {
   authenticated: [
     ...CATALOGUE,
     'plugin::users-permissions.user.me',
+    'api::member.member.updateProfile', // PUT /api/profile, always the caller's own account
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',

@@ -1,0 +1,71 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { errors } from '@strapi/utils';
+import {
+  profileSchema,
+  telegramInitDataAuthSchema,
+  telegramServiceAuthSchema,
+} from '../../../../types/contracts/member';
+import { verifyInitData } from '../../../domain/telegram-init-data';
+import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import { isBotServiceCredential, toMemberDto, type IdentityService, type MemberRow } from '../services/identity';
+
+const INIT_DATA_MAX_AGE_SECONDS = () => Number(process.env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS ?? 24 * 60 * 60);
+
+const bearer = (ctx: Context) => /^Bearer\s+(\S+)$/i.exec(ctx.request.header.authorization ?? '')?.[1];
+
+const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
+  const identity = () => strapi.service('api::member.identity') as IdentityService;
+
+  const assertNotBanned = (member: MemberRow) => {
+    if (member.isBanned || member.blocked) throw new errors.ForbiddenError('This account is blocked. Contact the space staff.');
+  };
+
+  return {
+    /** POST /api/auth/telegram: the bot (service credential) or a Mini App (initData) signs a member in. */
+    async authTelegram(ctx: Context) {
+      const body = (ctx.request as unknown as { body?: unknown }).body ?? {};
+      let member: MemberRow;
+
+      if (typeof body === 'object' && body !== null && 'initData' in body) {
+        const parsed = telegramInitDataAuthSchema.safeParse(body);
+        if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+        const botToken = process.env.BOT_TOKEN;
+        const check = botToken ? verifyInitData(parsed.data.initData, botToken, new Date(), INIT_DATA_MAX_AGE_SECONDS()) : null;
+        if (!check?.ok) throw new errors.UnauthorizedError('Telegram initData is invalid or expired');
+        member = await identity().findOrCreateByTelegram({
+          telegramId: String(check.user.id),
+          username: check.user.username,
+          language: check.user.language_code === 'en' ? 'en' : check.user.language_code === 'ru' ? 'ru' : undefined,
+        });
+      } else {
+        if (!isBotServiceCredential(bearer(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
+        const parsed = telegramServiceAuthSchema.safeParse(body);
+        if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+        member = await identity().findOrCreateByTelegram(parsed.data);
+      }
+
+      assertNotBanned(member);
+      const dto = toMemberDto(member);
+      ctx.body = { jwt: await identity().issueToken(member), user: dto, isRegistered: dto.isRegistered };
+    },
+
+    /** PUT /api/profile: the signed-in member completes or edits their registration. */
+    async updateProfile(ctx: Context) {
+      const member = (await strapi.db
+        .query('plugin::users-permissions.user')
+        .findOne({ where: { id: ctx.state.user.id } })) as MemberRow | null;
+      if (!member) throw new errors.UnauthorizedError('Sign in again');
+      assertNotBanned(member);
+
+      const parsed = profileSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      if (!parsed.success) {
+        return sendValidationError(ctx, 422, 'Some fields need correcting', fieldErrors(parsed.error.issues));
+      }
+      const saved = await identity().saveProfile(member, parsed.data, new Date());
+      ctx.body = { data: toMemberDto(saved) };
+    },
+  };
+};
+
+export default memberController;

@@ -1,0 +1,16 @@
+export default {
+  routes: [
+    {
+      method: 'POST',
+      path: '/auth/telegram',
+      handler: 'member.authTelegram',
+      // The controller checks its own credentials: the bot's service token or signed Telegram initData.
+      config: { auth: false },
+    },
+    {
+      method: 'PUT',
+      path: '/profile',
+      handler: 'member.updateProfile',
+    },
+  ],
+};

@@ -1,0 +1,165 @@
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import type { Core } from '@strapi/strapi';
+import type { ProfileInput } from '../../../../types/contracts/member';
+
+const USER_UID = 'plugin::users-permissions.user';
+const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+// Members created on first contact carry a placeholder e-mail under the reserved .invalid domain.
+const PLACEHOLDER_EMAIL_DOMAIN = 'telegram.invalid';
+// Deep enough for any real referral chain, bounded so a corrupted chain cannot loop forever.
+const MAX_REFERRAL_DEPTH = 100;
+
+export interface MemberRow {
+  id: number;
+  documentId: string;
+  telegramId: string | null;
+  telegramUsername: string | null;
+  fullName: string | null;
+  phone: string | null;
+  email: string;
+  language: 'ru' | 'en';
+  consentTerms: boolean;
+  consentMarketing: boolean;
+  referralCode: string | null;
+  registeredAt: string | null;
+  isBanned: boolean;
+  blocked: boolean;
+}
+
+/** What a member (and the bot on their behalf) sees of their own account. */
+export interface MemberDto {
+  documentId: string;
+  telegramId: string | null;
+  telegramUsername: string | null;
+  fullName: string | null;
+  phone: string | null;
+  email: string | null;
+  language: 'ru' | 'en';
+  consentMarketing: boolean;
+  referralCode: string | null;
+  registeredAt: string | null;
+  isRegistered: boolean;
+}
+
+export const toMemberDto = (member: MemberRow): MemberDto => ({
+  documentId: member.documentId,
+  telegramId: member.telegramId,
+  telegramUsername: member.telegramUsername,
+  fullName: member.fullName,
+  phone: member.phone,
+  email: member.email.endsWith(`@${PLACEHOLDER_EMAIL_DOMAIN}`) ? null : member.email,
+  language: member.language,
+  consentMarketing: member.consentMarketing,
+  referralCode: member.referralCode,
+  registeredAt: member.registeredAt,
+  isRegistered: member.registeredAt !== null,
+});
+
+/** Compares the presented bot credential with BOT_SERVICE_TOKEN in constant time; unset means disabled. */
+export function isBotServiceCredential(presented: string | undefined): boolean {
+  const expected = process.env.BOT_SERVICE_TOKEN;
+  if (!expected || !presented) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+const newReferralCode = () =>
+  Array.from(randomBytes(8), (byte) => REFERRAL_ALPHABET[byte % REFERRAL_ALPHABET.length]).join('');
+
+const isUniqueViolation = (error: unknown) => /unique|duplicate/i.test(String((error as Error)?.message ?? error));
+
+const identityService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const users = () => strapi.db.query(USER_UID);
+
+  const findByTelegramId = (telegramId: string) => users().findOne({ where: { telegramId } }) as Promise<MemberRow | null>;
+
+  /** The id of the member owning `referralCode`, or null when it is unknown, the member's own, or a loop. */
+const acceptableReferrer = async (memberId: number, referralCode: string): Promise<number | null> => {
+    const referrer = await users().findOne({ where: { referralCode }, select: ['id'] });
+    if (!referrer || referrer.id === memberId) return null;
+    let cursor: number | null = referrer.id;
+    for (let depth = 0; cursor !== null && depth < MAX_REFERRAL_DEPTH; depth += 1) {
+      const row: { referrer: { id: number } | null } | null = await users().findOne({
+        where: { id: cursor },
+        select: ['id'],
+        populate: { referrer: { select: ['id'] } },
+      });
+      cursor = row?.referrer?.id ?? null;
+      if (cursor === memberId) return null;
+    }
+    return referrer.id;
+  };
+
+  return {
+    findByTelegramId,
+
+    /** The member with this Telegram id, created bare (unregistered) on first contact. */
+    async findOrCreateByTelegram(input: { telegramId: string; username?: string; language?: 'ru' | 'en' }): Promise<MemberRow> {
+      const existing = await findByTelegramId(input.telegramId);
+      if (existing) {
+        if (input.username !== undefined && input.username !== existing.telegramUsername) {
+          return (await users().update({ where: { id: existing.id }, data: { telegramUsername: input.username } })) as MemberRow;
+        }
+        return existing;
+      }
+      const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+      try {
+        await strapi.documents(USER_UID).create({
+          data: {
+            username: `tg_${input.telegramId}`,
+            email: `tg${input.telegramId}@${PLACEHOLDER_EMAIL_DOMAIN}`,
+            provider: 'telegram',
+            confirmed: true,
+            blocked: false,
+            role: role.id,
+            telegramId: input.telegramId,
+            telegramUsername: input.username,
+            language: input.language ?? 'ru',
+            referralCode: newReferralCode(),
+            consentTerms: false,
+            consentMarketing: false,
+            isBanned: false,
+            botBlocked: false,
+          },
+        });
+      } catch (error) {
+        // Two first contacts at once: the unique index lets one insert win; the other reads it.
+        if (!isUniqueViolation(error)) throw error;
+      }
+      const created = await findByTelegramId(input.telegramId);
+      if (!created) throw new Error(`member ${input.telegramId} could not be created`);
+      return created;
+    },
+
+    /** A short-lived member access token (users-permissions, session-bound with jwtManagement 'refresh'). */
+    issueToken(member: MemberRow): Promise<string> {
+      return strapi.plugin('users-permissions').service('jwt').issue({ id: member.id });
+    },
+
+    /**
+     * Completes or edits registration. The first completion stamps registeredAt and consentAt and credits the
+     * referrer named by `referralCode`, unless that is the member themselves or would close a referral loop.
+     */
+    async saveProfile(member: MemberRow, input: ProfileInput, now: Date): Promise<MemberRow> {
+      const firstCompletion = member.registeredAt === null;
+      const data: Record<string, unknown> = {
+        fullName: input.fullName,
+        phone: input.phone,
+        email: input.email,
+        consentTerms: true,
+        ...(input.consentMarketing !== undefined ? { consentMarketing: input.consentMarketing } : {}),
+        ...(input.language !== undefined ? { language: input.language } : {}),
+      };
+      if (firstCompletion) {
+        data.registeredAt = now;
+        data.consentAt = now;
+        const referrerId = input.referralCode ? await acceptableReferrer(member.id, input.referralCode) : null;
+        if (referrerId !== null) data.referrer = referrerId;
+      }
+      return (await users().update({ where: { id: member.id }, data })) as MemberRow;
+    },
+  };
+};
+
+export type IdentityService = ReturnType<typeof identityService>;
+export default identityService;

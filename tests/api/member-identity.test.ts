@@ -1,0 +1,218 @@
+/**
+ * Member identity: POST /api/auth/telegram (the bot's service credential, or Telegram WebApp initData)
+ * and PUT /api/profile (registration), through HTTP against the real server.
+ */
+import request from 'supertest';
+import { signInitData } from '../../src/domain/telegram-init-data';
+import { startStrapi, type TestApp } from '../helpers/strapi';
+
+const BOT_SERVICE_TOKEN = 'test-bot-service-token-0123456789';
+const BOT_TOKEN = '123456:TEST-bot-token';
+const USER_UID = 'plugin::users-permissions.user';
+
+const validProfile = {
+  fullName: 'Анна-Мария О’Нил',
+  phone: '8 (900) 123-45-67',
+  email: ' Anna@Example.COM ',
+  consentTerms: true,
+};
+
+describe('member identity', () => {
+  let app: TestApp;
+  const http = () => request(app.strapi.server.httpServer);
+  const botAuth = (body: object) => http().post('/api/auth/telegram').set('Authorization', `Bearer ${BOT_SERVICE_TOKEN}`).send(body);
+  const memberCount = () => app.strapi.db.query(USER_UID).count();
+  const memberRow = (telegramId: string) =>
+    app.strapi.db.query(USER_UID).findOne({ where: { telegramId }, populate: { referrer: { select: ['id'] } } });
+
+  beforeAll(async () => {
+    app = await startStrapi({ BOT_SERVICE_TOKEN, BOT_TOKEN });
+  });
+
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  describe('POST /api/auth/telegram with the service credential', () => {
+    it('creates a bare member on first contact and returns a working member token', async () => {
+      const res = await botAuth({ telegramId: '700100200', username: 'anna', language: 'en' });
+
+      expect(res.status).toBe(200);
+      expect(res.body.isRegistered).toBe(false);
+      expect(res.body.user).toMatchObject({ telegramId: '700100200', telegramUsername: 'anna', language: 'en', email: null });
+      expect(res.body.user.referralCode).toMatch(/^[A-Za-z0-9]{8}$/);
+      const me = await http().get('/api/users/me').set('Authorization', `Bearer ${res.body.jwt}`);
+      expect(me.status).toBe(200);
+      expect(me.body.telegramId).toBe('700100200');
+    });
+
+    it('returns the same member on the next contact and refreshes the username', async () => {
+      const before = await memberCount();
+      const res = await botAuth({ telegramId: 700100200, username: 'anna_new' });
+
+      expect(res.status).toBe(200);
+      expect(await memberCount()).toBe(before);
+      expect((await memberRow('700100200')).telegramUsername).toBe('anna_new');
+    });
+
+    it('creates exactly one member when the first contacts race', async () => {
+      const responses = await Promise.all(Array.from({ length: 10 }, () => botAuth({ telegramId: '700100300' })));
+
+      expect(responses.map((res) => res.status)).toEqual(Array(10).fill(200));
+      expect(await app.strapi.db.query(USER_UID).count({ where: { telegramId: '700100300' } })).toBe(1);
+    });
+
+    it.each([
+      ['no credential', undefined],
+      ['a wrong credential', 'Bearer not-the-token'],
+      ['a credential of another length', 'Bearer x'],
+    ])('refuses %s with 401 and creates nobody', async (_case, header) => {
+      const before = await memberCount();
+      const req = http().post('/api/auth/telegram');
+      if (header) req.set('Authorization', header);
+      const res = await req.send({ telegramId: '700100999' });
+
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ data: null, error: { status: 401, name: 'UnauthorizedError' } });
+      expect(await memberCount()).toBe(before);
+    });
+
+    it.each([
+      [{ telegramId: 'abc' }, 'telegramId'],
+      [{ telegramId: '1', language: 'de' }, 'language'],
+      [{ telegramId: '1', extra: true }, ''],
+    ])('refuses a malformed body %j with 400 and a message per field', async (body, field) => {
+      const before = await memberCount();
+      const res = await botAuth(body);
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('ValidationError');
+      expect(res.body.error.details.errors.map((e: { path: string[] }) => e.path.join('.'))).toContain(field);
+      expect(await memberCount()).toBe(before);
+    });
+
+    it('refuses a banned member with 403', async () => {
+      await botAuth({ telegramId: '700100400' });
+      await app.strapi.db.query(USER_UID).update({ where: { telegramId: '700100400' }, data: { isBanned: true } });
+
+      const res = await botAuth({ telegramId: '700100400' });
+
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ status: 403, name: 'ForbiddenError' });
+      expect(res.body.jwt).toBeUndefined();
+    });
+  });
+
+  describe('POST /api/auth/telegram with Mini App initData', () => {
+    const initData = (authDate: number, user: object = { id: 700200100, username: 'miniapp', language_code: 'ru' }) =>
+      signInitData({ auth_date: String(authDate), query_id: 'AAE', user: JSON.stringify(user) }, BOT_TOKEN);
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+    it('signs in the member the initData names, without any other credential', async () => {
+      const res = await http().post('/api/auth/telegram').send({ initData: initData(nowSeconds() - 60) });
+
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ telegramId: '700200100', telegramUsername: 'miniapp', language: 'ru' });
+    });
+
+    it('refuses tampered initData', async () => {
+      const tampered = initData(nowSeconds()).replace('700200100', '700200101');
+      const res = await http().post('/api/auth/telegram').send({ initData: tampered });
+
+      expect(res.status).toBe(401);
+      expect(await memberRow('700200101')).toBeNull();
+    });
+
+    it('refuses initData older than 24 hours', async () => {
+      const res = await http()
+        .post('/api/auth/telegram')
+        .send({ initData: initData(nowSeconds() - 25 * 3600, { id: 700200200 }) });
+
+      expect(res.status).toBe(401);
+      expect(await memberRow('700200200')).toBeNull();
+    });
+
+    it('refuses initData signed with another bot token', async () => {
+      const foreign = signInitData({ auth_date: String(nowSeconds()), user: JSON.stringify({ id: 700200300 }) }, '999:OTHER');
+      const res = await http().post('/api/auth/telegram').send({ initData: foreign });
+
+      expect(res.status).toBe(401);
+    });
+  });
+
+  describe('PUT /api/profile', () => {
+    const signIn = async (telegramId: string) => (await botAuth({ telegramId })).body as { jwt: string; user: { referralCode: string } };
+    const putProfile = (jwt: string, body: object) => http().put('/api/profile').set('Authorization', `Bearer ${jwt}`).send(body);
+
+    it('needs a signed-in member', async () => {
+      const res = await http().put('/api/profile').send(validProfile);
+      expect([401, 403]).toContain(res.status);
+    });
+
+    it('answers 422 with a message per wrong field and changes nothing', async () => {
+      const { jwt } = await signIn('700300100');
+
+      const res = await putProfile(jwt, { fullName: 'A1', phone: '12345', email: 'not-an-email', consentTerms: false });
+
+      expect(res.status).toBe(422);
+      expect(res.body.data).toBeNull();
+      const fields = res.body.error.details.errors.map((e: { path: string[] }) => e.path.join('.'));
+      expect(fields.sort()).toEqual(['consentTerms', 'email', 'fullName', 'phone']);
+      expect((await memberRow('700300100')).registeredAt).toBeNull();
+    });
+
+    it('completes registration with a normalised phone and e-mail', async () => {
+      const { jwt } = await signIn('700300200');
+
+      const res = await putProfile(jwt, { ...validProfile, consentMarketing: true });
+
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({
+        fullName: 'Анна-Мария О’Нил',
+        phone: '+79001234567',
+        email: 'anna@example.com',
+        consentMarketing: true,
+        isRegistered: true,
+      });
+      const row = await memberRow('700300200');
+      expect(row.consentTerms).toBe(true);
+      expect(row.consentAt).not.toBeNull();
+      expect((await botAuth({ telegramId: '700300200' })).body.isRegistered).toBe(true);
+    });
+
+    it('credits the referrer when the friend completes registration, not before', async () => {
+      const referrer = await signIn('700400100');
+      const friend = await signIn('700400200');
+      expect((await memberRow('700400200')).referrer).toBeNull();
+
+      await putProfile(friend.jwt, { ...validProfile, referralCode: referrer.user.referralCode });
+
+      expect((await memberRow('700400200')).referrer.id).toBe((await memberRow('700400100')).id);
+    });
+
+    it('ignores a self-referral and a referral loop', async () => {
+      const a = await signIn('700500100');
+      const b = await signIn('700500200');
+      // b registers through a's link, so a -> b would close a loop
+      await putProfile(b.jwt, { ...validProfile, referralCode: a.user.referralCode });
+
+      await putProfile(a.jwt, { ...validProfile, referralCode: b.user.referralCode });
+      const self = await signIn('700500300');
+      await putProfile(self.jwt, { ...validProfile, referralCode: self.user.referralCode });
+
+      expect((await memberRow('700500100')).referrer).toBeNull();
+      expect((await memberRow('700500300')).referrer).toBeNull();
+      expect((await memberRow('700500200')).referrer).not.toBeNull();
+    });
+
+    it('refuses a banned member', async () => {
+      const { jwt } = await signIn('700600100');
+      await app.strapi.db.query(USER_UID).update({ where: { telegramId: '700600100' }, data: { isBanned: true } });
+
+      const res = await putProfile(jwt, validProfile);
+
+      expect(res.status).toBe(403);
+      expect((await memberRow('700600100')).registeredAt).toBeNull();
+    });
+  });
+});
