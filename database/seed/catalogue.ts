@@ -4,7 +4,7 @@
  * Money is in kopecks.
  */
 import { addDays, type DateKey, DAY_MS, HISTORY_DAYS, type Timeline, type Weekday } from './calendar';
-import type { DurationDiscount } from './pricing';
+import type { DurationDiscount } from '../../src/domain/pricing';
 
 /**
  * Opening hours: for each weekday, the local ("Europe/Moscow") intervals the resource is open,

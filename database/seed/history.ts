@@ -3,7 +3,7 @@
  * redemptions, planned day by day so that:
  * - the meeting room and the kids' room never hold two bookings at once (meeting room: plus its buffer);
  * - the open space never has more than its capacity of bookings on one day, counting every status;
- * - prices follow the tariff, its duration discounts and the promo code (see pricing.ts);
+ * - prices follow the tariff, its duration discounts and the promo code (the one pricing service, src/domain/pricing.ts);
  * - statuses follow time: the past is completed / cancelled / expired / rejected, the future is
  *   confirmed / pending_payment / awaiting_confirmation, a booking under way is confirmed.
  * Everything is a pure function of the timeline and the random stream.
@@ -23,7 +23,7 @@ import {
 } from './calendar';
 import { type Catalogue, type PromocodeSeed, RESOURCE, type ResourceSeed, TARIFF, type TariffSeed } from './catalogue';
 import type { MemberSeed } from './members';
-import { type DiscountLine, priceBooking } from './pricing';
+import { type DiscountLine, quotePrice } from '../../src/domain/pricing';
 import type { Rng } from './prng';
 
 export type BookingStatus =
@@ -179,7 +179,7 @@ export function buildHistory(rng: Rng, timeline: Timeline, catalogue: Catalogue,
     bookingKeys.add(key);
 
     const promo = choosePromo(t, units, member, madeAt);
-    const price = priceBooking(t, units, promo);
+    const price = quotePrice({ tariff: t, units, promo });
     const free = price.priceTotal === 0;
     const status = chooseStatus(t, startAt, endAt, free);
     let createdAt = madeAt;
@@ -268,7 +268,7 @@ export function buildHistory(rng: Rng, timeline: Timeline, catalogue: Catalogue,
 
     const released = status === 'cancelled' || status === 'expired' || status === 'rejected';
     if (promo) {
-      const discount = price.discounts.find((line) => line.type === 'promocode');
+      const discount = price.discounts.find((line) => line.kind === 'promocode');
       history.redemptions.push({
         booking,
         amount: discount?.amount ?? 0,
