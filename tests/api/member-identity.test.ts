@@ -215,4 +215,24 @@ describe('member identity', () => {
       expect((await memberRow('700600100')).registeredAt).toBeNull();
     });
   });
+
+  // Last in the file: it uses up this address's anonymous sign-in allowance.
+  describe('rate limit on anonymous sign-in attempts', () => {
+    it('answers 429 with Retry-After once an address passes 30 attempts a minute, and spares the bot', async () => {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 31; attempt += 1) {
+        const res = await http().post('/api/auth/telegram').send({ initData: 'auth_date=1&hash=00' });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          expect(res.headers['retry-after']).toMatch(/^\d+$/);
+          expect(res.body.error).toMatchObject({ status: 429, name: 'RateLimitError' });
+          break;
+        }
+      }
+
+      expect(statuses[statuses.length - 1]).toBe(429);
+      expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
+      expect((await botAuth({ telegramId: '700700100' })).status).toBe(200);
+    });
+  });
 });

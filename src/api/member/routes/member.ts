@@ -5,7 +5,7 @@ export default {
       path: '/auth/telegram',
       handler: 'member.authTelegram',
       // The controller checks its own credentials: the bot's service token or signed Telegram initData.
-      config: { auth: false },
+      config: { auth: false, middlewares: ['api::member.limit-anonymous-sign-in'] },
     },
     {
       method: 'PUT',
