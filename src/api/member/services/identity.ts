@@ -66,8 +66,6 @@ export function isBotServiceCredential(presented: string | undefined): boolean {
 const newReferralCode = () =>
   Array.from(randomBytes(8), (byte) => REFERRAL_ALPHABET[byte % REFERRAL_ALPHABET.length]).join('');
 
-const isUniqueViolation = (error: unknown) => /unique|duplicate/i.test(String((error as Error)?.message ?? error));
-
 const identityService = ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(USER_UID);
 
@@ -123,8 +121,11 @@ const acceptableReferrer = async (memberId: number, referralCode: string): Promi
           },
         });
       } catch (error) {
-        // Two first contacts at once: the unique index lets one insert win; the other reads it.
-        if (!isUniqueViolation(error)) throw error;
+        // Two first contacts at once: one insert wins (unique checks and the unique index), the other
+        // fails with a validation or constraint error and reads the winner's row instead.
+        const winner = await findByTelegramId(input.telegramId);
+        if (winner) return winner;
+        throw error;
       }
       const created = await findByTelegramId(input.telegramId);
       if (!created) throw new Error(`member ${input.telegramId} could not be created`);
