@@ -28,6 +28,7 @@ const MEMBER_ACCESS = {
     ...CATALOGUE,
     'plugin::users-permissions.user.me',
     'api::member.member.updateProfile', // PUT /api/profile, always the caller's own account
+    'api::booking.booking.quote', // POST /api/bookings/quote, reads only
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',

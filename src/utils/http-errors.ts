@@ -17,9 +17,16 @@ export const fieldErrors = (issues: readonly ZodIssue[]): FieldError[] =>
 
 /**
  * Answers with Strapi's error envelope. Strapi's own ValidationError always maps to 400; the member
- * endpoints answer 422 for well-formed requests whose values are wrong, as API.md specifies.
+ * endpoints answer 422 for well-formed requests whose values are wrong, as API.md specifies. `extra` adds
+ * machine-readable details next to `errors`, such as a promo code's refusal `reason`.
  */
-export function sendValidationError(ctx: Context, status: 400 | 422, message: string, errors: FieldError[]): void {
+export function sendValidationError(
+  ctx: Context,
+  status: 400 | 422,
+  message: string,
+  errors: FieldError[],
+  extra: Record<string, unknown> = {},
+): void {
   ctx.status = status;
-  ctx.body = { data: null, error: { status, name: 'ValidationError', message, details: { errors } } };
+  ctx.body = { data: null, error: { status, name: 'ValidationError', message, details: { ...extra, errors } } };
 }

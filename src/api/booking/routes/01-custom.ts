@@ -1,0 +1,20 @@
+/**
+ * Custom booking routes. Loaded before the core router (files load in name order), so a literal path such
+ * as /bookings/quote is matched before the core /bookings/:id.
+ */
+export default {
+  routes: [
+    {
+      method: 'GET',
+      path: '/availability',
+      handler: 'booking.availability',
+      // Anyone may look at free slots, as in the original bot before sign-in.
+      config: { auth: false },
+    },
+    {
+      method: 'POST',
+      path: '/bookings/quote',
+      handler: 'booking.quote',
+    },
+  ],
+};

@@ -1,0 +1,64 @@
+/**
+ * Request contracts of the booking endpoints (GET /api/availability, POST /api/bookings/quote), shared by
+ * the API (validation) and its clients (what they send). Messages are written for the person who sent the value.
+ */
+import { z } from 'zod';
+import { isDateKey } from '../../src/domain/space-time';
+
+/** A tariff or resource reference: its documentId or its slug (both are URL-safe). */
+const reference = (what: string) =>
+  z
+    .string({ required_error: `Give the ${what} (its documentId or slug)`, invalid_type_error: `The ${what} must be a string` })
+    .trim()
+    .min(1, `Give the ${what} (its documentId or slug)`)
+    .max(100, `The ${what} reference is too long`)
+    .regex(/^[A-Za-z0-9_-]+$/, `The ${what} must be a documentId or a slug`);
+
+// The schema's own bound (booking.units max 1000); the tariff's minUnits / maxUnits are checked by the service.
+const UNITS_MAX = 1000;
+
+/** GET /api/availability query. Query values arrive as strings, so `units` is parsed from its digits. */
+export const availabilityQuerySchema = z
+  .object({
+    tariff: reference('tariff'),
+    date: z
+      .string({ required_error: 'Give the date as YYYY-MM-DD', invalid_type_error: 'Give one date as YYYY-MM-DD' })
+      .refine(isDateKey, 'The date must be a real date written YYYY-MM-DD'),
+    units: z
+      .string({ invalid_type_error: 'Give units once, as a whole number' })
+      .regex(/^[1-9][0-9]{0,3}$/, `units must be a whole number from 1 to ${UNITS_MAX}`)
+      .transform(Number)
+      .pipe(z.number().max(UNITS_MAX, `units must be a whole number from 1 to ${UNITS_MAX}`))
+      .optional(),
+    resource: reference('resource').optional(),
+  })
+  .strict();
+
+export type AvailabilityQuery = z.infer<typeof availabilityQuerySchema>;
+
+/**
+ * POST /api/bookings/quote body. Strict: a client cannot send a price, discount or any other field the
+ * server computes (ARCHITECTURE §3.3).
+ */
+export const quoteRequestSchema = z
+  .object({
+    tariff: reference('tariff'),
+    startAt: z
+      .string({ required_error: 'Give the start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
+      .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
+      .transform((value) => new Date(value)),
+    units: z
+      .number({ required_error: 'Give the number of units', invalid_type_error: 'units must be a whole number' })
+      .int('units must be a whole number')
+      .min(1, 'units must be at least 1')
+      .max(UNITS_MAX, `units must be at most ${UNITS_MAX}`),
+    promocode: z
+      .string({ invalid_type_error: 'The promo code must be a string' })
+      .trim()
+      .min(1, 'The promo code is empty')
+      .max(64, 'The promo code is too long')
+      .optional(),
+  })
+  .strict();
+
+export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
