@@ -24,6 +24,8 @@ export const HOT_PATH_INDEXES: IndexSpec[] = [
   { name: 'bookings_resource_lnk_resource_idx', table: 'bookings_resource_lnk', columns: ['resource_id', 'booking_id'] },
   // "My bookings".
   { name: 'bookings_member_lnk_member_idx', table: 'bookings_member_lnk', columns: ['user_id', 'booking_id'] },
+  // A retried POST /api/bookings: the key is stored as `<memberId>:<key>`, since the member lives in a link table.
+  { name: 'bookings_member_idempotency_uq', table: 'bookings', columns: ['idempotency_key'], unique: true },
   // Payments: webhook lookup by provider id, reconciliation of pending ones.
   { name: 'payments_provider_payment_id_uq', table: 'payments', columns: ['provider_payment_id'], unique: true },
   { name: 'payments_idempotence_key_uq', table: 'payments', columns: ['idempotence_key'], unique: true },

@@ -29,6 +29,7 @@ const MEMBER_ACCESS = {
     'plugin::users-permissions.user.me',
     'api::member.member.updateProfile', // PUT /api/profile, always the caller's own account
     'api::booking.booking.quote', // POST /api/bookings/quote, reads only
+    'api::booking.booking.create', // POST /api/bookings: the member booking endpoint, not the generic create
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',

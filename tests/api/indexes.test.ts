@@ -11,6 +11,7 @@ const expectedIndexes: Array<[table: string, name: string, columns: string[], un
   ['bookings', 'bookings_state_hold_idx', ['state', 'hold_expires_at'], false],
   ['bookings_resource_lnk', 'bookings_resource_lnk_resource_idx', ['resource_id', 'booking_id'], false],
   ['bookings_member_lnk', 'bookings_member_lnk_member_idx', ['user_id', 'booking_id'], false],
+  ['bookings', 'bookings_member_idempotency_uq', ['idempotency_key'], true],
   ['payments', 'payments_provider_payment_id_uq', ['provider_payment_id'], true],
   ['payments', 'payments_idempotence_key_uq', ['idempotence_key'], true],
   ['payments', 'payments_state_created_idx', ['state', 'created_at'], false],

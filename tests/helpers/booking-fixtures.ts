@@ -55,6 +55,8 @@ export interface TariffFixture {
   durationDiscounts?: { minUnits: number; percent: number }[];
   isActive?: boolean;
   isPublic?: boolean;
+  requiresApproval?: boolean;
+  trialOnce?: boolean;
 }
 
 export async function createTariff(strapi: Core.Strapi, fixture: TariffFixture) {
@@ -69,8 +71,8 @@ export async function createTariff(strapi: Core.Strapi, fixture: TariffFixture) 
       minUnits: fixture.minUnits ?? 1,
       maxUnits: fixture.maxUnits ?? 8,
       durationDiscounts: fixture.durationDiscounts ?? [],
-      requiresApproval: false,
-      trialOnce: false,
+      requiresApproval: fixture.requiresApproval ?? false,
+      trialOnce: fixture.trialOnce ?? false,
       isActive: fixture.isActive ?? true,
       isPublic: fixture.isPublic ?? true,
     },
@@ -90,4 +92,29 @@ export async function createBooking(strapi: Core.Strapi, fixture: BookingFixture
   return strapi.documents('api::booking.booking').create({
     data: { ...fixture, units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
   });
+}
+
+/**
+ * A member who completed registration, written straight through the Document Service (no password hashing),
+ * so the concurrency tests can make dozens quickly.
+ */
+export async function createRegisteredMember(strapi: Core.Strapi): Promise<{ id: number; documentId: string }> {
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  const username = unique('booker');
+  const member = await strapi.documents('plugin::users-permissions.user').create({
+    data: {
+      username,
+      email: `${username}@example.com`,
+      provider: 'local',
+      confirmed: true,
+      role: role.id,
+      registeredAt: new Date(),
+      language: 'ru',
+      consentTerms: true,
+      consentMarketing: false,
+      isBanned: false,
+      botBlocked: false,
+    },
+  });
+  return { id: Number(member.id), documentId: member.documentId };
 }

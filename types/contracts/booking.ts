@@ -1,6 +1,6 @@
 /**
- * Request contracts of the booking endpoints (GET /api/availability, POST /api/bookings/quote), shared by
- * the API (validation) and its clients (what they send). Messages are written for the person who sent the value.
+ * Request contracts of the booking endpoints (GET /api/availability, POST /api/bookings/quote, POST /api/bookings),
+ * shared by the API (validation) and its clients (what they send). Messages are written for the person who sent the value.
  */
 import { z } from 'zod';
 import { isDateKey } from '../../src/domain/space-time';
@@ -62,3 +62,14 @@ export const quoteRequestSchema = z
   .strict();
 
 export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
+
+/** POST /api/bookings takes the quote's body; a retry is recognised by the optional Idempotency-Key header. */
+export const bookingRequestSchema = quoteRequestSchema;
+
+/** The Idempotency-Key header: 1–100 visible ASCII characters (a UUID fits). */
+export const idempotencyKeySchema = z
+  .string({ invalid_type_error: 'Send one Idempotency-Key header' })
+  .min(1, 'The Idempotency-Key header is empty')
+  .max(100, 'The Idempotency-Key header is at most 100 characters')
+  .regex(/^[\x21-\x7E]+$/, 'The Idempotency-Key header must be visible ASCII characters without spaces')
+  .optional();

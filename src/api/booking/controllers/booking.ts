@@ -1,47 +1,120 @@
 import { factories } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { availabilityQuerySchema, quoteRequestSchema } from '../../../../types/contracts/booking';
+import {
+  availabilityQuerySchema,
+  bookingRequestSchema,
+  idempotencyKeySchema,
+  quoteRequestSchema,
+} from '../../../../types/contracts/booking';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
 import type { AvailabilityService } from '../services/availability';
+import type { CreateBookingService } from '../services/create-booking';
 import type { QuoteService } from '../services/quote';
 
 const USER_UID = 'plugin::users-permissions.user';
 
-export default factories.createCoreController('api::booking.booking', ({ strapi }) => ({
-  /** GET /api/availability?tariff=&date=&units=&resource= (public). */
-  async availability(ctx: Context) {
-    const parsed = availabilityQuerySchema.safeParse(ctx.query);
-    if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid query', fieldErrors(parsed.error.issues));
-    const outcome = await (strapi.service('api::booking.availability') as AvailabilityService).forDate(parsed.data, new Date());
-    if (outcome.ok) {
-      ctx.body = { data: outcome.data };
-    } else if (outcome.status === 404) {
-      throw new errors.NotFoundError(outcome.message);
-    } else {
-      sendValidationError(ctx, 400, 'Invalid query', outcome.errors);
-    }
-  },
+interface MemberRow {
+  id: number;
+  documentId: string;
+  isBanned: boolean;
+  blocked: boolean | null;
+  registeredAt: string | null;
+}
 
-  /** POST /api/bookings/quote (member): the price and whether the interval is free, without booking it. */
-  async quote(ctx: Context) {
-    const member = await strapi.db.query(USER_UID).findOne({ where: { id: ctx.state.user.id }, select: ['id', 'isBanned', 'blocked'] });
+export default factories.createCoreController('api::booking.booking', ({ strapi }) => {
+  /** The signed-in member; refused when the account is banned or blocked. */
+  async function activeMember(ctx: Context): Promise<MemberRow> {
+    const member = (await strapi.db.query(USER_UID).findOne({
+      where: { id: ctx.state.user.id },
+      select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
+    })) as MemberRow | null;
     if (!member) throw new errors.UnauthorizedError('Sign in again');
     if (member.isBanned || member.blocked) throw new errors.ForbiddenError('This account is blocked. Contact the space staff.');
+    return member;
+  }
 
-    const parsed = quoteRequestSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
-    if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
-    const outcome = await (strapi.service('api::booking.quote') as QuoteService).quote(member.id, parsed.data, new Date());
-    if (outcome.ok) {
-      ctx.body = { data: outcome.data };
-    } else if (outcome.problem === 'tariff') {
-      throw new errors.NotFoundError(outcome.message);
-    } else if (outcome.problem === 'units') {
-      sendValidationError(ctx, 422, outcome.message, [{ path: ['units'], message: outcome.message, name: 'ValidationError' }]);
-    } else {
-      sendValidationError(ctx, 422, outcome.message, [{ path: ['promocode'], message: outcome.message, name: 'ValidationError' }], {
-        reason: outcome.reason,
-      });
-    }
-  },
-}));
+  return {
+    /** GET /api/availability?tariff=&date=&units=&resource= (public). */
+    async availability(ctx: Context) {
+      const parsed = availabilityQuerySchema.safeParse(ctx.query);
+      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid query', fieldErrors(parsed.error.issues));
+      const outcome = await (strapi.service('api::booking.availability') as AvailabilityService).forDate(parsed.data, new Date());
+      if (outcome.ok) {
+        ctx.body = { data: outcome.data };
+      } else if (outcome.status === 404) {
+        throw new errors.NotFoundError(outcome.message);
+      } else {
+        sendValidationError(ctx, 400, 'Invalid query', outcome.errors);
+      }
+    },
+
+    /** POST /api/bookings/quote (member): the price and whether the interval is free, without booking it. */
+    async quote(ctx: Context) {
+      const member = await activeMember(ctx);
+      const parsed = quoteRequestSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+      const outcome = await (strapi.service('api::booking.quote') as QuoteService).quote(member.id, parsed.data, new Date());
+      if (outcome.ok) {
+        ctx.body = { data: outcome.data };
+      } else if (outcome.problem === 'tariff') {
+        throw new errors.NotFoundError(outcome.message);
+      } else if (outcome.problem === 'units') {
+        sendValidationError(ctx, 422, outcome.message, [{ path: ['units'], message: outcome.message, name: 'ValidationError' }]);
+      } else {
+        sendValidationError(
+          ctx,
+          422,
+          outcome.message,
+          [{ path: ['promocode'], message: outcome.message, name: 'ValidationError' }],
+          {
+            reason: outcome.reason,
+          },
+        );
+      }
+    },
+
+    /**
+     * POST /api/bookings. For a member (users-permissions JWT) this is the booking endpoint of API.md; API
+     * tokens keep Strapi's generic create, which integrators use (docs/API-CHANGES.md).
+     * 201 with the new booking; a retry with the same Idempotency-Key answers 200 with that booking as it is
+     * now. The payment of a pending_payment booking (payment.confirmationUrl) comes with the payments issue.
+     */
+    async create(ctx: Context) {
+      if (ctx.state.auth?.strategy?.name !== 'users-permissions') return super.create(ctx);
+      const member = await activeMember(ctx);
+      if (member.registeredAt === null) throw new errors.ForbiddenError('Please complete your registration before booking.');
+
+      const key = idempotencyKeySchema.safeParse(ctx.get('Idempotency-Key') || undefined);
+      if (!key.success) {
+        const problems = key.error.issues.map((issue) => ({
+          path: ['Idempotency-Key'],
+          message: issue.message,
+          name: 'ValidationError' as const,
+        }));
+        return sendValidationError(ctx, 400, 'Invalid Idempotency-Key header', problems);
+      }
+      const parsed = bookingRequestSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+
+      const service = strapi.service('api::booking.create-booking') as CreateBookingService;
+      const outcome = await service.create(member, parsed.data, key.data, new Date());
+      if (outcome.ok) {
+        ctx.status = outcome.replayed ? 200 : 201;
+        ctx.body = { data: outcome.data };
+      } else if (outcome.status === 404) {
+        throw new errors.NotFoundError(outcome.message);
+      } else if (outcome.status === 409) {
+        ctx.status = 409;
+        ctx.body = {
+          data: null,
+          error: { status: 409, name: 'ConflictError', message: outcome.message, details: { reason: outcome.reason } },
+        };
+      } else {
+        const reason = outcome.reason === undefined ? {} : { reason: outcome.reason };
+        const problem = { path: [outcome.field], message: outcome.message, name: 'ValidationError' as const };
+        sendValidationError(ctx, 422, outcome.message, [problem], reason);
+      }
+    },
+  };
+});

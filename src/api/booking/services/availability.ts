@@ -65,6 +65,8 @@ export interface BookableTariff {
   minUnits: number;
   maxUnits: number;
   durationDiscounts: unknown;
+  requiresApproval: boolean;
+  trialOnce: boolean;
   /** Active resources only, in the tariff's relation order (as staff arranged them in the admin panel). */
   resources: BookableResource[];
 }
@@ -84,7 +86,17 @@ const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** An active, public tariff by documentId or slug, with its active resources; null otherwise. */
   async function findBookableTariff(reference: string): Promise<BookableTariff | null> {
     return strapi.db.query(TARIFF_UID).findOne({
-      select: ['id', 'documentId', 'billingUnit', 'price', 'minUnits', 'maxUnits', 'durationDiscounts'],
+      select: [
+        'id',
+        'documentId',
+        'billingUnit',
+        'price',
+        'minUnits',
+        'maxUnits',
+        'durationDiscounts',
+        'requiresApproval',
+        'trialOnce',
+      ],
       where: { $or: [{ documentId: reference }, { slug: reference }], isActive: true, isPublic: true },
       populate: {
         resources: {

@@ -14,8 +14,9 @@ const REDEMPTION_UID = 'api::promocode-redemption.promocode-redemption';
 // Released redemptions gave their use back (booking expired, rejected or cancelled before use).
 const COUNTED_REDEMPTION_STATES = ['reserved', 'used'];
 
-interface PromocodeRow {
+export interface PromocodeRow {
   id: number;
+  documentId: string;
   code: string;
   kind: 'percent' | 'fixed';
   value: number;
@@ -36,11 +37,14 @@ export interface QuoteData {
   available: boolean;
 }
 
-export type QuoteOutcome =
-  | { ok: true; data: QuoteData }
-  | { ok: false; problem: 'tariff'; message: string }
+type PriceRefusal =
   | { ok: false; problem: 'units'; message: string }
   | { ok: false; problem: 'promocode'; reason: PromoRefusal | 'not_found'; message: string };
+
+/** The server's price of an order, and the promo code row it applied (null without a code). */
+export type PriceOutcome = { ok: true; price: PriceQuote; promocode: PromocodeRow | null } | PriceRefusal;
+
+export type QuoteOutcome = { ok: true; data: QuoteData } | { ok: false; problem: 'tariff'; message: string } | PriceRefusal;
 
 // durationDiscounts is a JSON column; quotePrice checks its shape and refuses a malformed one.
 const pricedTariff = (tariff: BookableTariff) => ({
@@ -60,56 +64,70 @@ const quoteService = ({ strapi }: { strapi: Core.Strapi }) => {
       },
     });
 
+  /**
+   * Units range, promo code rules and price of an order of `tariff`. The booking transaction calls it too,
+   * so the redemption counts it reads are the transaction's own (after the promo code row is locked).
+   */
+  async function price(memberId: number, tariff: BookableTariff, input: QuoteRequest, now: Date): Promise<PriceOutcome> {
+    if (input.units < tariff.minUnits || input.units > tariff.maxUnits) {
+      return {
+        ok: false,
+        problem: 'units',
+        message: `This tariff is booked for ${tariff.minUnits} to ${tariff.maxUnits} ${tariff.billingUnit}(s).`,
+      };
+    }
+
+    const base = quotePrice({ tariff: pricedTariff(tariff), units: input.units });
+    if (input.promocode === undefined) return { ok: true, price: base, promocode: null };
+    const promo = (await strapi.db.query(PROMOCODE_UID).findOne({
+      where: { code: normalisePromocode(input.promocode) },
+      populate: { tariffs: { select: ['id'] } },
+    })) as PromocodeRow | null;
+    if (!promo) return { ok: false, problem: 'promocode', reason: 'not_found', message: 'There is no such promo code.' };
+    const [usesTotal, usesByMember] = await Promise.all([countRedemptions(promo.id), countRedemptions(promo.id, memberId)]);
+    const check = checkPromocode(
+      {
+        isActive: promo.isActive,
+        validFrom: promo.validFrom,
+        validUntil: promo.validUntil,
+        maxUses: promo.maxUses,
+        maxUsesPerMember: promo.maxUsesPerMember,
+        tariffIds: promo.tariffs.map((t) => t.id),
+        minOrderAmount: promo.minOrderAmount ?? 0,
+      },
+      // The minimum order applies to the price before any discount.
+      { now, tariffId: tariff.id, orderAmount: base.priceBase, usesTotal, usesByMember },
+    );
+    if (!check.ok) return { ok: false, problem: 'promocode', reason: check.reason, message: check.message };
+    return {
+      ok: true,
+      price: quotePrice({
+        tariff: pricedTariff(tariff),
+        units: input.units,
+        promo: { code: promo.code, kind: promo.kind, value: promo.value },
+      }),
+      promocode: promo,
+    };
+  }
+
   return {
+    price,
+
     async quote(memberId: number, input: QuoteRequest, now: Date): Promise<QuoteOutcome> {
       const tariff = await availability().findBookableTariff(input.tariff);
       const resource = tariff && availability().resourceOf(tariff);
       if (!tariff || !resource) return { ok: false, problem: 'tariff', message: `No bookable tariff "${input.tariff}".` };
-      if (input.units < tariff.minUnits || input.units > tariff.maxUnits) {
-        return {
-          ok: false,
-          problem: 'units',
-          message: `This tariff is booked for ${tariff.minUnits} to ${tariff.maxUnits} ${tariff.billingUnit}(s).`,
-        };
-      }
-
-      let price = quotePrice({ tariff: pricedTariff(tariff), units: input.units });
-      if (input.promocode !== undefined) {
-        const promo = (await strapi.db.query(PROMOCODE_UID).findOne({
-          where: { code: normalisePromocode(input.promocode) },
-          populate: { tariffs: { select: ['id'] } },
-        })) as PromocodeRow | null;
-        if (!promo) return { ok: false, problem: 'promocode', reason: 'not_found', message: 'There is no such promo code.' };
-        const [usesTotal, usesByMember] = await Promise.all([countRedemptions(promo.id), countRedemptions(promo.id, memberId)]);
-        const check = checkPromocode(
-          {
-            isActive: promo.isActive,
-            validFrom: promo.validFrom,
-            validUntil: promo.validUntil,
-            maxUses: promo.maxUses,
-            maxUsesPerMember: promo.maxUsesPerMember,
-            tariffIds: promo.tariffs.map((t) => t.id),
-            minOrderAmount: promo.minOrderAmount ?? 0,
-          },
-          // The minimum order applies to the price before any discount.
-          { now, tariffId: tariff.id, orderAmount: price.priceBase, usesTotal, usesByMember },
-        );
-        if (!check.ok) return { ok: false, problem: 'promocode', reason: check.reason, message: check.message };
-        price = quotePrice({
-          tariff: pricedTariff(tariff),
-          units: input.units,
-          promo: { code: promo.code, kind: promo.kind, value: promo.value },
-        });
-      }
+      const priced = await price(memberId, tariff, input, now);
+      if (!priced.ok) return priced;
 
       const bookable = await availability().checkBookable(tariff, resource, input.startAt, input.units, now);
       return {
         ok: true,
         data: {
-          priceBase: price.priceBase,
-          discounts: price.discounts.map(({ kind, label, amount }) => ({ kind, label, amount })),
-          priceTotal: price.priceTotal,
-          currency: price.currency,
+          priceBase: priced.price.priceBase,
+          discounts: priced.price.discounts.map(({ kind, label, amount }) => ({ kind, label, amount })),
+          priceTotal: priced.price.priceTotal,
+          currency: priced.price.currency,
           available: bookable.ok,
         },
       };

@@ -1,0 +1,364 @@
+/**
+ * POST /api/bookings (issue 3): books a slot for a member with the no-double-booking guarantee of
+ * ARCHITECTURE §3.5. Validation, pricing, the promo redemption, the capacity count and the insert run in one
+ * transaction that first locks the resource row, so two bookings of one resource are decided one after the
+ * other on SQLite (one writer at a time) and on PostgreSQL (the row lock) alike.
+ */
+import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
+import type { QuoteRequest } from '../../../../types/contracts/booking';
+import { intervalForUnits, type RejectionReason } from '../../../domain/availability';
+import { ACTIVE_STATES, type BookingState, occupiesCapacity, SUCCESSFUL_STATES } from '../../../domain/booking-state';
+import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode';
+import { MINUTE_MS } from '../../../domain/space-time';
+import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
+import type { QuoteService } from './quote';
+
+const BOOKING_UID = 'api::booking.booking';
+const REDEMPTION_UID = 'api::promocode-redemption.promocode-redemption';
+const DEFAULT_HOLD_MINUTES = 15;
+
+/** BOOKING_HOLD_MINUTES (default 15): how long a pending_payment booking keeps its place. Read per request. */
+function holdMinutes(): number {
+  const raw = process.env.BOOKING_HOLD_MINUTES;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_HOLD_MINUTES;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`BOOKING_HOLD_MINUTES must be a whole number ≥ 1, got "${raw}"`);
+  return value;
+}
+
+export interface BookingData {
+  documentId: string;
+  status: BookingState;
+  startAt: string;
+  endAt: string;
+  units: number;
+  priceBase: number;
+  discounts: { kind: string; label: string; amount: number }[];
+  priceTotal: number;
+  currency: string;
+  holdExpiresAt: string | null;
+  tariff: string;
+  resource: string;
+}
+
+export type CreateRefusal =
+  | { status: 404; message: string }
+  | { status: 409; reason: 'full' | 'trial_used'; message: string }
+  | {
+      status: 422;
+      field: 'units' | 'startAt';
+      reason?: RejectionReason;
+      message: string;
+    }
+  | {
+      status: 422;
+      field: 'promocode';
+      reason: PromoRefusal | 'not_found';
+      message: string;
+    }
+  | {
+      status: 422;
+      field: 'Idempotency-Key';
+      reason: 'idempotency_key_reused';
+      message: string;
+    };
+
+export type CreateOutcome = { ok: true; replayed: boolean; data: BookingData } | ({ ok: false } & CreateRefusal);
+
+/** Thrown inside the transaction so that it rolls back: a refused request writes nothing, not even the lock bump. */
+class Refused extends Error {
+  constructor(readonly refusal: CreateRefusal) {
+    super(refusal.message);
+  }
+}
+
+interface StoredBooking {
+  documentId: string;
+  state: BookingState;
+  startAt: string | Date;
+  endAt: string | Date;
+  units: number;
+  priceBase: number;
+  discounts: BookingData['discounts'] | null;
+  priceTotal: number;
+  currency: string;
+  holdExpiresAt: string | Date | null;
+  tariff: {
+    documentId: string;
+    slug: string;
+    billingUnit: BookableTariff['billingUnit'];
+  } | null;
+  resource: { documentId: string } | null;
+  promocode: { code: string } | null;
+}
+
+const iso = (value: string | Date) => new Date(value).toISOString();
+
+// Member endpoints answer with `status`, mapped from the stored `state` (docs/API-CHANGES.md).
+const toData = (booking: StoredBooking): BookingData => ({
+  documentId: booking.documentId,
+  status: booking.state,
+  startAt: iso(booking.startAt),
+  endAt: iso(booking.endAt),
+  units: booking.units,
+  priceBase: booking.priceBase,
+  discounts: booking.discounts ?? [],
+  priceTotal: booking.priceTotal,
+  currency: booking.currency,
+  holdExpiresAt: booking.holdExpiresAt === null ? null : iso(booking.holdExpiresAt),
+  tariff: booking.tariff?.documentId ?? '',
+  resource: booking.resource?.documentId ?? '',
+});
+
+export interface BookingMember {
+  id: number;
+  documentId: string;
+}
+
+const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const availability = () => strapi.service('api::booking.availability') as AvailabilityService;
+  const quote = () => strapi.service('api::booking.quote') as QuoteService;
+
+  const findByKey = async (storedKey: string) =>
+    (await strapi.db.query(BOOKING_UID).findOne({
+      where: { idempotencyKey: storedKey },
+      populate: {
+        tariff: { select: ['documentId', 'slug', 'billingUnit'] },
+        resource: { select: ['documentId'] },
+        promocode: { select: ['code'] },
+      },
+    })) as StoredBooking | null;
+
+  /** Whether a retried request asks for what the first one booked (same tariff, interval, units and code). */
+  function sameRequest(booking: StoredBooking, input: QuoteRequest): boolean {
+    if (!booking.tariff || ![booking.tariff.documentId, booking.tariff.slug].includes(input.tariff)) return false;
+    const wanted = intervalForUnits({
+      billingUnit: booking.tariff.billingUnit,
+      startAt: input.startAt,
+      units: input.units,
+      timeZone: bookingSettings().timeZone,
+    });
+    const promocode = input.promocode === undefined ? null : normalisePromocode(input.promocode);
+    return (
+      booking.units === input.units &&
+      wanted.startAt.getTime() === new Date(booking.startAt).getTime() &&
+      wanted.endAt.getTime() === new Date(booking.endAt).getTime() &&
+      (booking.promocode?.code ?? null) === promocode
+    );
+  }
+
+  function replay(booking: StoredBooking, input: QuoteRequest): CreateOutcome {
+    if (sameRequest(booking, input)) return { ok: true, replayed: true, data: toData(booking) };
+    return {
+      ok: false,
+      status: 422,
+      field: 'Idempotency-Key',
+      reason: 'idempotency_key_reused',
+      message: 'This Idempotency-Key was already used for a different booking request. Use a new key for a new booking.',
+    };
+  }
+
+  /**
+   * A trial tariff is for members who never had a successful booking. An active booking of a trial tariff
+   * counts too, so a member cannot hold two trials while the first is unpaid or unapproved.
+   */
+  async function trialUsed(memberId: number, now: Date): Promise<boolean> {
+    const rows = (await strapi.db.query(BOOKING_UID).findMany({
+      // The relation filters make the query DISTINCT: the id keeps identical rows apart.
+      select: ['id', 'state', 'holdExpiresAt'],
+      where: {
+        member: { id: memberId },
+        $or: [{ state: { $in: [...SUCCESSFUL_STATES] } }, { tariff: { trialOnce: true }, state: { $in: [...ACTIVE_STATES] } }],
+      },
+    })) as { state: BookingState; holdExpiresAt: string | Date | null }[];
+    return rows.some(
+      (row) =>
+        SUCCESSFUL_STATES.includes(row.state) ||
+        occupiesCapacity(
+          {
+            state: row.state,
+            holdExpiresAt: row.holdExpiresAt ? new Date(row.holdExpiresAt) : null,
+          },
+          now,
+        ),
+    );
+  }
+
+  /** Everything between the lock and the insert; runs inside strapi.db.transaction (the query engine joins it). */
+  async function reserve(
+    trx: Knex.Transaction,
+    member: BookingMember,
+    input: QuoteRequest,
+    storedKey: string | null,
+    now: Date,
+  ): Promise<BookingData> {
+    const tariff = await availability().findBookableTariff(input.tariff);
+    const resource: BookableResource | null = tariff && availability().resourceOf(tariff);
+    if (!tariff || !resource)
+      throw new Refused({
+        status: 404,
+        message: `No bookable tariff "${input.tariff}".`,
+      });
+
+    // Lock order is always resource, then promo code, then member, so concurrent bookings cannot deadlock.
+    // The UPDATE takes the row lock on PostgreSQL; on SQLite the transaction already holds the only writer.
+    await trx('resources').where({ id: resource.id }).increment('lock_version', 1);
+    if (input.promocode !== undefined) {
+      // Serialises redemptions of one code, so its total and per-member limits are counted under the lock.
+      // Usage is counted from redemptions (reserved | used), as the quote does, so the row is locked, not changed.
+      await trx('promocodes')
+        .where({ code: normalisePromocode(input.promocode) })
+        .update({ used_count: trx.raw('used_count') });
+    }
+    if (tariff.trialOnce) {
+      // Two trial bookings of one member on different resources would not meet at the resource lock.
+      await trx('up_users')
+        .where({ id: member.id })
+        .update({ successful_bookings: trx.raw('successful_bookings') });
+      if (await trialUsed(member.id, now)) {
+        throw new Refused({
+          status: 409,
+          reason: 'trial_used',
+          message: 'The trial tariff is only for your first booking. Please choose another tariff.',
+        });
+      }
+    }
+
+    const priced = await quote().price(member.id, tariff, input, now);
+    if (!priced.ok) {
+      throw new Refused(
+        priced.problem === 'units'
+          ? { status: 422, field: 'units', message: priced.message }
+          : {
+              status: 422,
+              field: 'promocode',
+              reason: priced.reason,
+              message: priced.message,
+            },
+      );
+    }
+
+    const bookable = await availability().checkBookable(tariff, resource, input.startAt, input.units, now);
+    if (!bookable.ok) {
+      throw new Refused(
+        bookable.reason === 'full'
+          ? {
+              status: 409,
+              reason: 'full',
+              message: 'Sorry, this time has just been taken. Please choose another slot.',
+            }
+          : {
+              status: 422,
+              field: 'startAt',
+              reason: bookable.reason,
+              message: bookable.message,
+            },
+      );
+    }
+
+    const { price, promocode } = priced;
+    const interval = intervalForUnits({
+      billingUnit: tariff.billingUnit,
+      startAt: input.startAt,
+      units: input.units,
+      timeZone: bookingSettings().timeZone,
+    });
+    const lifecycle: {
+      state: BookingState;
+      holdExpiresAt?: Date;
+      confirmedAt?: Date;
+      confirmedBy?: string;
+    } = tariff.requiresApproval
+      ? { state: 'awaiting_confirmation' }
+      : price.priceTotal > 0
+        ? {
+            state: 'pending_payment',
+            holdExpiresAt: new Date(now.getTime() + holdMinutes() * MINUTE_MS),
+          }
+        : { state: 'confirmed', confirmedAt: now, confirmedBy: 'system' };
+    const discounts = price.discounts.map(({ kind, label, amount }) => ({
+      kind,
+      label,
+      amount,
+    }));
+
+    // The Document Service writes the relation link rows; it joins this transaction.
+    const booking = await strapi.documents(BOOKING_UID).create({
+      data: {
+        member: member.documentId,
+        tariff: tariff.documentId,
+        resource: resource.documentId,
+        promocode: promocode?.documentId,
+        startAt: interval.startAt,
+        endAt: interval.endAt,
+        units: input.units,
+        priceBase: price.priceBase,
+        discountTotal: price.discountTotal,
+        priceTotal: price.priceTotal,
+        currency: price.currency,
+        discounts,
+        source: 'api',
+        idempotencyKey: storedKey ?? undefined,
+        ...lifecycle,
+      },
+    });
+    if (promocode) {
+      await strapi.documents(REDEMPTION_UID).create({
+        data: {
+          promocode: promocode.documentId,
+          member: member.documentId,
+          booking: booking.documentId,
+          amount: price.discounts.find((line) => line.kind === 'promocode')?.amount ?? 0,
+          state: 'reserved',
+        },
+      });
+    }
+    return {
+      documentId: booking.documentId,
+      status: lifecycle.state,
+      startAt: interval.startAt.toISOString(),
+      endAt: interval.endAt.toISOString(),
+      units: input.units,
+      priceBase: price.priceBase,
+      discounts,
+      priceTotal: price.priceTotal,
+      currency: price.currency,
+      holdExpiresAt: lifecycle.holdExpiresAt?.toISOString() ?? null,
+      tariff: tariff.documentId,
+      resource: resource.documentId,
+    };
+  }
+
+  return {
+    /**
+     * `idempotencyKey` is stored as `<memberId>:<key>` under a unique index, so one member's key never
+     * collides with another's and a concurrent retry loses at the database, then replays the winner.
+     */
+    async create(
+      member: BookingMember,
+      input: QuoteRequest,
+      idempotencyKey: string | undefined,
+      now: Date,
+    ): Promise<CreateOutcome> {
+      const storedKey = idempotencyKey === undefined ? null : `${member.id}:${idempotencyKey}`;
+      if (storedKey !== null) {
+        const earlier = await findByKey(storedKey);
+        if (earlier) return replay(earlier, input);
+      }
+      try {
+        const data = await strapi.db.transaction(({ trx }) => reserve(trx, member, input, storedKey, now));
+        return { ok: true, replayed: false, data };
+      } catch (error) {
+        if (error instanceof Refused) return { ok: false, ...error.refusal };
+        // A concurrent request with the same key committed first: the unique index refused this insert.
+        const winner = storedKey === null ? null : await findByKey(storedKey);
+        if (winner) return replay(winner, input);
+        throw error;
+      }
+    },
+  };
+};
+
+export type CreateBookingService = ReturnType<typeof createBookingService>;
+export default createBookingService;
