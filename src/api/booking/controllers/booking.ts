@@ -8,6 +8,7 @@ import {
   quoteRequestSchema,
 } from '../../../../types/contracts/booking';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import { assertMemberNotBlocked } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
 import type { QuoteService } from '../services/quote';
@@ -30,7 +31,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
       select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
     })) as MemberRow | null;
     if (!member) throw new errors.UnauthorizedError('Sign in again');
-    if (member.isBanned || member.blocked) throw new errors.ForbiddenError('This account is blocked. Contact the space staff.');
+    assertMemberNotBlocked(member);
     return member;
   }
 

@@ -8,18 +8,13 @@ import {
 } from '../../../../types/contracts/member';
 import { verifyInitData } from '../../../domain/telegram-init-data';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import { assertMemberNotBlocked, bearerToken } from '../../../utils/member-access';
 import { isBotServiceCredential, toMemberDto, type IdentityService, type MemberRow } from '../services/identity';
 
 const INIT_DATA_MAX_AGE_SECONDS = () => Number(process.env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS ?? 24 * 60 * 60);
 
-const bearer = (ctx: Context) => /^Bearer\s+(\S+)$/i.exec(ctx.request.header.authorization ?? '')?.[1];
-
 const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
   const identity = () => strapi.service('api::member.identity') as IdentityService;
-
-  const assertNotBanned = (member: MemberRow) => {
-    if (member.isBanned || member.blocked) throw new errors.ForbiddenError('This account is blocked. Contact the space staff.');
-  };
 
   return {
     /** POST /api/auth/telegram: the bot (service credential) or a Mini App (initData) signs a member in. */
@@ -39,13 +34,13 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
           language: check.user.language_code === 'en' ? 'en' : check.user.language_code === 'ru' ? 'ru' : undefined,
         });
       } else {
-        if (!isBotServiceCredential(bearer(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
+        if (!isBotServiceCredential(bearerToken(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
         const parsed = telegramServiceAuthSchema.safeParse(body);
         if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
         member = await identity().findOrCreateByTelegram(parsed.data);
       }
 
-      assertNotBanned(member);
+      assertMemberNotBlocked(member);
       const dto = toMemberDto(member);
       ctx.body = { jwt: await identity().issueToken(member), user: dto, isRegistered: dto.isRegistered };
     },
@@ -56,7 +51,7 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
         .query('plugin::users-permissions.user')
         .findOne({ where: { id: ctx.state.user.id } })) as MemberRow | null;
       if (!member) throw new errors.UnauthorizedError('Sign in again');
-      assertNotBanned(member);
+      assertMemberNotBlocked(member);
 
       const parsed = profileSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
       if (!parsed.success) {

@@ -1,8 +1,7 @@
 import type { Context, Next } from 'koa';
 import { createFixedWindowLimiter } from '../../../utils/fixed-window-limiter';
+import { bearerToken } from '../../../utils/member-access';
 import { isBotServiceCredential } from '../services/identity';
-
-const bearer = (ctx: Context) => /^Bearer\s+(\S+)$/i.exec(ctx.request.header.authorization ?? '')?.[1];
 
 /**
  * Limits sign-in attempts per client address on POST /api/auth/telegram, except the bot's own calls: the
@@ -13,7 +12,7 @@ export default (_config: unknown) => {
   const limiter = createFixedWindowLimiter({ max: Number(process.env.AUTH_TELEGRAM_RATE_LIMIT ?? 30), windowMs: 60_000 });
 
   return async (ctx: Context, next: Next) => {
-    if (isBotServiceCredential(bearer(ctx))) return next();
+    if (isBotServiceCredential(bearerToken(ctx))) return next();
     const decision = limiter.hit(ctx.request.ip);
     ctx.set('X-RateLimit-Remaining', String(decision.remaining));
     if (!decision.allowed) {
