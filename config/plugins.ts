@@ -53,6 +53,11 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
     enabled: true,
     resolve: './plugins/monitoring',
   },
+  // Staff actions on bookings (confirm, reject, cancel, mark paid, reschedule) as admin routes.
+  'booking-desk': {
+    enabled: true,
+    resolve: './plugins/booking-desk',
+  },
 });
 
 export default config;

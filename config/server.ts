@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { cronTasks } from './cron-tasks';
 
 const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Server => ({
   host: env('HOST', '0.0.0.0'),
@@ -22,6 +23,7 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Server =>
   },
   cron: {
     enabled: !env.bool('STRAPI_DISABLE_CRON', false),
+    tasks: cronTasks({ env }),
   },
 });
 

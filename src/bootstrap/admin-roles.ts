@@ -23,6 +23,8 @@ const MEDIA_LIBRARY = [
   'plugin::upload.assets.copy-link',
 ];
 const ANALYTICS = 'plugin::monitoring.read';
+// Staff actions on bookings (plugins/booking-desk), each through the booking state machine.
+const BOOKING_DESK = ['confirm', 'cancel', 'mark-paid', 'reschedule'].map((action) => `plugin::booking-desk.${action}`);
 // Arrange the columns of the content manager's list views (src/bootstrap/admin-layouts.ts sets the defaults).
 const CONFIGURE_LIST_VIEWS = 'plugin::content-manager.collection-types.configure-view';
 
@@ -61,7 +63,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
     },
-    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK],
   },
   {
     code: 'coworking-support',

@@ -30,6 +30,11 @@ const MEMBER_ACCESS = {
     'api::member.member.updateProfile', // PUT /api/profile, always the caller's own account
     'api::booking.booking.quote', // POST /api/bookings/quote, reads only
     'api::booking.booking.create', // POST /api/bookings: the member booking endpoint, not the generic create
+    // GET /api/bookings/mine, POST /api/bookings/:documentId/{cancel,reschedule}: own bookings only (the
+    // lifecycle service refuses another member's booking with 403).
+    'api::booking.booking.mine',
+    'api::booking.booking.cancel',
+    'api::booking.booking.reschedule',
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',

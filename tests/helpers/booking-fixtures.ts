@@ -57,6 +57,8 @@ export interface TariffFixture {
   isPublic?: boolean;
   requiresApproval?: boolean;
   trialOnce?: boolean;
+  freeCancellationHours?: number;
+  lateCancellationRefundPercent?: number;
 }
 
 export async function createTariff(strapi: Core.Strapi, fixture: TariffFixture) {
@@ -73,6 +75,8 @@ export async function createTariff(strapi: Core.Strapi, fixture: TariffFixture) 
       durationDiscounts: fixture.durationDiscounts ?? [],
       requiresApproval: fixture.requiresApproval ?? false,
       trialOnce: fixture.trialOnce ?? false,
+      freeCancellationHours: fixture.freeCancellationHours ?? 24,
+      lateCancellationRefundPercent: fixture.lateCancellationRefundPercent ?? 0,
       isActive: fixture.isActive ?? true,
       isPublic: fixture.isPublic ?? true,
     },

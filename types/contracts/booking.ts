@@ -3,6 +3,7 @@
  * shared by the API (validation) and its clients (what they send). Messages are written for the person who sent the value.
  */
 import { z } from 'zod';
+import { BOOKING_STATES } from '../../src/domain/booking-state';
 import { isDateKey } from '../../src/domain/space-time';
 
 /** A tariff or resource reference: its documentId or its slug (both are URL-safe). */
@@ -73,3 +74,48 @@ export const idempotencyKeySchema = z
   .max(100, 'The Idempotency-Key header is at most 100 characters')
   .regex(/^[\x21-\x7E]+$/, 'The Idempotency-Key header must be visible ASCII characters without spaces')
   .optional();
+
+/** GET /api/bookings/mine query: filters and paging of the member's own bookings. */
+export const MINE_PAGE_SIZE_MAX = 50;
+export const myBookingsQuerySchema = z
+  .object({
+    status: z
+      .string({ invalid_type_error: 'Give status once, as a comma-separated list' })
+      .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+      .pipe(z.array(z.enum(BOOKING_STATES, { message: `Each status must be one of: ${BOOKING_STATES.join(', ')}` })).min(1, 'Give at least one status')),
+    when: z.enum(['upcoming', 'past'], { message: 'when must be upcoming or past' }),
+    page: z
+      .string({ invalid_type_error: 'Give page once' })
+      .regex(/^[1-9][0-9]{0,5}$/, 'page must be a whole number from 1')
+      .transform(Number),
+    pageSize: z
+      .string({ invalid_type_error: 'Give pageSize once' })
+      .regex(/^[1-9][0-9]?$/, `pageSize must be a whole number from 1 to ${MINE_PAGE_SIZE_MAX}`)
+      .transform(Number)
+      .pipe(z.number().max(MINE_PAGE_SIZE_MAX, `pageSize must be a whole number from 1 to ${MINE_PAGE_SIZE_MAX}`)),
+  })
+  .partial()
+  .strict();
+
+export type MyBookingsQuery = z.infer<typeof myBookingsQuerySchema>;
+
+const reasonSchema = z
+  .string({ invalid_type_error: 'The reason must be a string' })
+  .trim()
+  .max(500, 'The reason is at most 500 characters');
+
+/** POST /api/bookings/:documentId/cancel body (member). */
+export const cancelRequestSchema = z.object({ reason: reasonSchema.optional() }).strict();
+
+/** POST /api/bookings/:documentId/reschedule body (member): the new start; tariff, resource and units stay. */
+export const rescheduleRequestSchema = z
+  .object({
+    startAt: z
+      .string({ required_error: 'Give the new start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
+      .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
+      .transform((value) => new Date(value)),
+  })
+  .strict();
+
+/** A documentId in a path: Strapi's ids are 24 lower-case letters and digits. */
+export const documentIdSchema = z.string().regex(/^[a-z0-9]{24}$/, 'This is not a valid booking id');

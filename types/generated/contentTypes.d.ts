@@ -909,7 +909,7 @@ export interface ApiPaymentPayment extends Struct.CollectionTypeSchema {
       'plugin::users-permissions.user'
     >;
     paidAt: Schema.Attribute.DateTime;
-    provider: Schema.Attribute.Enumeration<['yookassa']> &
+    provider: Schema.Attribute.Enumeration<['yookassa', 'manual']> &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<'yookassa'>;
     providerPaymentId: Schema.Attribute.String &

@@ -4,13 +4,19 @@ import type { Context } from 'koa';
 import {
   availabilityQuerySchema,
   bookingRequestSchema,
+  cancelRequestSchema,
+  documentIdSchema,
   idempotencyKeySchema,
+  myBookingsQuerySchema,
   quoteRequestSchema,
+  rescheduleRequestSchema,
 } from '../../../../types/contracts/booking';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
 import { assertMemberNotBlocked } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
+import type { LifecycleService, TransitionOutcome } from '../services/lifecycle';
+import type { MyBookingsService } from '../services/my-bookings';
 import type { QuoteService } from '../services/quote';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -35,6 +41,50 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
     return member;
   }
 
+  const requestBody = (ctx: Context): unknown => (ctx.request as unknown as { body?: unknown }).body ?? {};
+
+  /** The documentId in the path, or a 400 answered here (null). */
+  function bookingIdOf(ctx: Context): string | null {
+    const id = documentIdSchema.safeParse(ctx.params.documentId);
+    if (id.success) return id.data;
+    sendValidationError(ctx, 400, id.error.issues[0].message, fieldErrors(id.error.issues.map((issue) => ({ ...issue, path: ['documentId'] }))));
+    return null;
+  }
+
+  function sendTransition(ctx: Context, outcome: TransitionOutcome) {
+    if (outcome.ok) {
+      ctx.body = { data: { ...outcome.data, refund: outcome.refund } };
+      return;
+    }
+    if (outcome.status === 422) {
+      const problem = { path: [outcome.field ?? 'startAt'], message: outcome.message, name: 'ValidationError' as const };
+      return sendValidationError(ctx, 422, outcome.message, [problem], { code: outcome.code });
+    }
+    const name = { 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError' }[outcome.status];
+    ctx.status = outcome.status;
+    ctx.body = { data: null, error: { status: outcome.status, name, message: outcome.message, details: { code: outcome.code } } };
+  }
+
+  const MEMBER_EVENT_BODIES = { cancel: cancelRequestSchema, reschedule: rescheduleRequestSchema };
+
+  /** A member's own change to one booking: validate, then let the lifecycle service decide. */
+  async function memberTransition(ctx: Context, event: keyof typeof MEMBER_EVENT_BODIES) {
+    const member = await activeMember(ctx);
+    const documentId = bookingIdOf(ctx);
+    if (documentId === null) return;
+    const parsed = MEMBER_EVENT_BODIES[event].safeParse(requestBody(ctx));
+    if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+    const outcome = await (strapi.service('api::booking.lifecycle') as LifecycleService).transition({
+      documentId,
+      event,
+      actor: { type: 'member', id: member.id },
+      now: new Date(),
+      ip: ctx.request.ip,
+      ...parsed.data,
+    });
+    sendTransition(ctx, outcome);
+  }
+
   return {
     /** GET /api/availability?tariff=&date=&units=&resource= (public). */
     async availability(ctx: Context) {
@@ -53,7 +103,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
     /** POST /api/bookings/quote (member): the price and whether the interval is free, without booking it. */
     async quote(ctx: Context) {
       const member = await activeMember(ctx);
-      const parsed = quoteRequestSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      const parsed = quoteRequestSchema.safeParse(requestBody(ctx));
       if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
       const outcome = await (strapi.service('api::booking.quote') as QuoteService).quote(member.id, parsed.data, new Date());
       if (outcome.ok) {
@@ -95,7 +145,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
         }));
         return sendValidationError(ctx, 400, 'Invalid Idempotency-Key header', problems);
       }
-      const parsed = bookingRequestSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      const parsed = bookingRequestSchema.safeParse(requestBody(ctx));
       if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
 
       const service = strapi.service('api::booking.create-booking') as CreateBookingService;
@@ -117,5 +167,19 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
         sendValidationError(ctx, 422, outcome.message, [problem], reason);
       }
     },
+
+    /** GET /api/bookings/mine?status=&when=upcoming|past&page=&pageSize= (member): own bookings only. */
+    async mine(ctx: Context) {
+      const member = await activeMember(ctx);
+      const parsed = myBookingsQuerySchema.safeParse(ctx.query);
+      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid query', fieldErrors(parsed.error.issues));
+      ctx.body = await (strapi.service('api::booking.my-bookings') as MyBookingsService).list(member.id, parsed.data, new Date());
+    },
+
+    /** POST /api/bookings/:documentId/cancel (member, own): 200 with the cancelled booking and the refund due. */
+    cancel: (ctx: Context) => memberTransition(ctx, 'cancel'),
+
+    /** POST /api/bookings/:documentId/reschedule (member, own): the same booking at another free time. */
+    reschedule: (ctx: Context) => memberTransition(ctx, 'reschedule'),
   };
 });

@@ -16,5 +16,21 @@ export default {
       path: '/bookings/quote',
       handler: 'booking.quote',
     },
+    // The member's own bookings; the owner is the signed-in account, never a parameter.
+    {
+      method: 'GET',
+      path: '/bookings/mine',
+      handler: 'booking.mine',
+    },
+    {
+      method: 'POST',
+      path: '/bookings/:documentId/cancel',
+      handler: 'booking.cancel',
+    },
+    {
+      method: 'POST',
+      path: '/bookings/:documentId/reschedule',
+      handler: 'booking.reschedule',
+    },
   ],
 };

@@ -80,6 +80,9 @@ export type AvailabilityOutcome =
   | { ok: false; status: 404; message: string }
   | { ok: false; status: 400; errors: FieldError[] };
 
+/** The resource fields the availability rules read. */
+export const BOOKABLE_RESOURCE_FIELDS = ['id', 'documentId', 'slug', 'capacity', 'openingHours', 'closedDates', 'bufferMinutes'] as const;
+
 const fieldError = (field: string, message: string): FieldError => ({ path: [field], message, name: 'ValidationError' });
 
 const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -100,7 +103,7 @@ const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
       where: { $or: [{ documentId: reference }, { slug: reference }], isActive: true, isPublic: true },
       populate: {
         resources: {
-          select: ['id', 'documentId', 'slug', 'capacity', 'openingHours', 'closedDates', 'bufferMinutes'],
+          select: [...BOOKABLE_RESOURCE_FIELDS],
           where: { isActive: true },
         },
       },
@@ -122,11 +125,17 @@ const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
    * filters run in SQL (bookings_start_end_idx, bookings_state_hold_idx, the resource link index), so only
    * the window's bookings are read; occupiesCapacity stays the one definition of what holds a place.
    */
-  async function occupancy(resource: BookableResource, window: Interval, now: Date): Promise<Interval[]> {
+  async function occupancy(
+    resource: BookableResource,
+    window: Interval,
+    now: Date,
+    excludeBookingId?: number,
+  ): Promise<Interval[]> {
     const rows = (await strapi.db.query(BOOKING_UID).findMany({
       // The relation filter makes the query DISTINCT: without the id, identical bookings would collapse into one.
       select: ['id', 'startAt', 'endAt', 'state', 'holdExpiresAt'],
       where: {
+        ...(excludeBookingId === undefined ? {} : { id: { $ne: excludeBookingId } }),
         resource: { id: resource.id },
         startAt: { $lt: window.endAt },
         endAt: { $gt: window.startAt },
@@ -151,20 +160,24 @@ const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
     now,
   });
 
-  /** checkInterval for `units` of the tariff from `startAt` (day and month: the local day containing it). */
+  /**
+   * checkInterval for `units` of the tariff from `startAt` (day and month: the local day containing it).
+   * `excludeBookingId`: a booking being moved does not compete with itself for its new time.
+   */
   async function checkBookable(
-    tariff: BookableTariff,
+    tariff: Pick<BookableTariff, 'billingUnit'>,
     resource: BookableResource,
     startAt: Date,
     units: number,
     now: Date,
+    excludeBookingId?: number,
   ): Promise<IntervalCheck> {
     const settings = bookingSettings();
     const wanted = intervalForUnits({ billingUnit: tariff.billingUnit, startAt, units, timeZone: settings.timeZone });
     const window =
       tariff.billingUnit === 'hour' ? bufferedWindow(wanted.startAt, wanted.endAt, resource.bufferMinutes ?? 0) : wanted;
     return checkInterval({
-      ...rulesOf(resource, await occupancy(resource, window, now), now, settings),
+      ...rulesOf(resource, await occupancy(resource, window, now, excludeBookingId), now, settings),
       startAt: wanted.startAt,
       endAt: wanted.endAt,
       billingUnit: tariff.billingUnit,

@@ -12,6 +12,7 @@ import { ACTIVE_STATES, type BookingState, occupiesCapacity, SUCCESSFUL_STATES }
 import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode';
 import { MINUTE_MS } from '../../../domain/space-time';
 import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
+import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
 import type { QuoteService } from './quote';
 
 const BOOKING_UID = 'api::booking.booking';
@@ -25,21 +26,6 @@ function holdMinutes(): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`BOOKING_HOLD_MINUTES must be a whole number ≥ 1, got "${raw}"`);
   return value;
-}
-
-export interface BookingData {
-  documentId: string;
-  status: BookingState;
-  startAt: string;
-  endAt: string;
-  units: number;
-  priceBase: number;
-  discounts: { kind: string; label: string; amount: number }[];
-  priceTotal: number;
-  currency: string;
-  holdExpiresAt: string | null;
-  tariff: string;
-  resource: string;
 }
 
 export type CreateRefusal =
@@ -64,6 +50,8 @@ export type CreateRefusal =
       message: string;
     };
 
+export type { BookingData };
+
 export type CreateOutcome = { ok: true; replayed: boolean; data: BookingData } | ({ ok: false } & CreateRefusal);
 
 /** Thrown inside the transaction so that it rolls back: a refused request writes nothing, not even the lock bump. */
@@ -72,44 +60,6 @@ class Refused extends Error {
     super(refusal.message);
   }
 }
-
-interface StoredBooking {
-  documentId: string;
-  state: BookingState;
-  startAt: string | Date;
-  endAt: string | Date;
-  units: number;
-  priceBase: number;
-  discounts: BookingData['discounts'] | null;
-  priceTotal: number;
-  currency: string;
-  holdExpiresAt: string | Date | null;
-  tariff: {
-    documentId: string;
-    slug: string;
-    billingUnit: BookableTariff['billingUnit'];
-  } | null;
-  resource: { documentId: string } | null;
-  promocode: { code: string } | null;
-}
-
-const iso = (value: string | Date) => new Date(value).toISOString();
-
-// Member endpoints answer with `status`, mapped from the stored `state` (docs/API-CHANGES.md).
-const toData = (booking: StoredBooking): BookingData => ({
-  documentId: booking.documentId,
-  status: booking.state,
-  startAt: iso(booking.startAt),
-  endAt: iso(booking.endAt),
-  units: booking.units,
-  priceBase: booking.priceBase,
-  discounts: booking.discounts ?? [],
-  priceTotal: booking.priceTotal,
-  currency: booking.currency,
-  holdExpiresAt: booking.holdExpiresAt === null ? null : iso(booking.holdExpiresAt),
-  tariff: booking.tariff?.documentId ?? '',
-  resource: booking.resource?.documentId ?? '',
-});
 
 export interface BookingMember {
   id: number;
@@ -121,20 +71,13 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
   const quote = () => strapi.service('api::booking.quote') as QuoteService;
 
   const findByKey = async (storedKey: string) =>
-    (await strapi.db.query(BOOKING_UID).findOne({
-      where: { idempotencyKey: storedKey },
-      populate: {
-        tariff: { select: ['documentId', 'slug', 'billingUnit'] },
-        resource: { select: ['documentId'] },
-        promocode: { select: ['code'] },
-      },
-    })) as StoredBooking | null;
+    (await strapi.db.query(BOOKING_UID).findOne({ where: { idempotencyKey: storedKey }, ...BOOKING_VIEW_QUERY })) as StoredBooking | null;
 
   /** Whether a retried request asks for what the first one booked (same tariff, interval, units and code). */
   function sameRequest(booking: StoredBooking, input: QuoteRequest): boolean {
     if (!booking.tariff || ![booking.tariff.documentId, booking.tariff.slug].includes(input.tariff)) return false;
     const wanted = intervalForUnits({
-      billingUnit: booking.tariff.billingUnit,
+      billingUnit: booking.tariff.billingUnit as BookableTariff['billingUnit'],
       startAt: input.startAt,
       units: input.units,
       timeZone: bookingSettings().timeZone,
@@ -148,8 +91,8 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
   }
 
-  function replay(booking: StoredBooking, input: QuoteRequest): CreateOutcome {
-    if (sameRequest(booking, input)) return { ok: true, replayed: true, data: toData(booking) };
+  function replay(booking: StoredBooking, input: QuoteRequest, now: Date): CreateOutcome {
+    if (sameRequest(booking, input)) return { ok: true, replayed: true, data: toBookingData(booking, now) };
     return {
       ok: false,
       status: 422,
@@ -206,7 +149,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     await trx('resources').where({ id: resource.id }).increment('lock_version', 1);
     if (input.promocode !== undefined) {
       // Serialises redemptions of one code, so its total and per-member limits are counted under the lock.
-      // Usage is counted from redemptions (reserved | used), as the quote does, so the row is locked, not changed.
+      // Usage is counted from redemptions (reserved | used), as the quote does; this write only takes the lock.
       await trx('promocodes')
         .where({ code: normalisePromocode(input.promocode) })
         .update({ used_count: trx.raw('used_count') });
@@ -313,21 +256,14 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
           state: 'reserved',
         },
       });
+      // usedCount mirrors the code's reserved and used redemptions, for staff; limits are counted from the rows.
+      await trx('promocodes').where({ id: promocode.id }).increment('used_count', 1);
     }
-    return {
-      documentId: booking.documentId,
-      status: lifecycle.state,
-      startAt: interval.startAt.toISOString(),
-      endAt: interval.endAt.toISOString(),
-      units: input.units,
-      priceBase: price.priceBase,
-      discounts,
-      priceTotal: price.priceTotal,
-      currency: price.currency,
-      holdExpiresAt: lifecycle.holdExpiresAt?.toISOString() ?? null,
-      tariff: tariff.documentId,
-      resource: resource.documentId,
-    };
+    if (lifecycle.state === 'confirmed') {
+      await trx('up_users').where({ id: member.id }).increment('successful_bookings', 1);
+    }
+    const stored = (await strapi.db.query(BOOKING_UID).findOne({ where: { id: booking.id }, ...BOOKING_VIEW_QUERY })) as StoredBooking;
+    return toBookingData(stored, now);
   }
 
   return {
@@ -344,7 +280,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const storedKey = idempotencyKey === undefined ? null : `${member.id}:${idempotencyKey}`;
       if (storedKey !== null) {
         const earlier = await findByKey(storedKey);
-        if (earlier) return replay(earlier, input);
+        if (earlier) return replay(earlier, input, now);
       }
       try {
         const data = await strapi.db.transaction(({ trx }) => reserve(trx, member, input, storedKey, now));
@@ -353,7 +289,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (error instanceof Refused) return { ok: false, ...error.refusal };
         // A concurrent request with the same key committed first: the unique index refused this insert.
         const winner = storedKey === null ? null : await findByKey(storedKey);
-        if (winner) return replay(winner, input);
+        if (winner) return replay(winner, input, now);
         throw error;
       }
     },

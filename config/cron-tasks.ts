@@ -1,0 +1,16 @@
+import type { Core } from '@strapi/strapi';
+
+/**
+ * Cron tasks (enabled unless STRAPI_DISABLE_CRON=true). Every instance runs them; the jobs are safe to run
+ * concurrently because each change goes through the booking lifecycle under the resource lock.
+ * A function of the environment, so that config/server.ts reads it each time Strapi loads its config.
+ */
+export const cronTasks = ({ env }: Pick<Core.Config.Shared.ConfigParams, 'env'>) => ({
+  bookingHousekeeping: {
+    task: async ({ strapi }: { strapi: Core.Strapi }) => {
+      await strapi.service('api::booking.housekeeping').run(new Date());
+    },
+    // Seconds first: every 30 s by default, so a lapsed hold is marked expired within half a minute.
+    options: { rule: env('BOOKING_HOUSEKEEPING_CRON', '*/30 * * * * *') },
+  },
+});

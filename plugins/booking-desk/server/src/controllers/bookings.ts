@@ -1,0 +1,113 @@
+/**
+ * Staff actions on one booking. Each validates its body, then hands the change to the app's booking lifecycle
+ * service (src/api/booking/services/lifecycle.ts), which runs the state machine, writes the audit log and
+ * answers what happened; this controller only maps that answer to HTTP.
+ */
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { z, type ZodTypeAny } from 'zod';
+
+type StaffEvent = 'approve' | 'reject' | 'cancel' | 'mark_paid' | 'reschedule';
+
+/** The part of the lifecycle service this plugin uses (the app owns the full type). */
+interface LifecycleService {
+  transition(request: {
+    documentId: string;
+    event: StaffEvent;
+    actor: { type: 'staff'; id: number; label: string };
+    now: Date;
+    reason?: string;
+    ip?: string;
+    startAt?: Date;
+    refund?: 'policy' | 'full' | 'none';
+  }): Promise<
+    | { ok: true; data: unknown; refund: unknown }
+    | { ok: false; status: 403 | 404 | 409 | 422; code: string; message: string; field?: string }
+  >;
+}
+
+const reason = z.string({ invalid_type_error: 'The reason must be a string' }).trim().max(500, 'The reason is at most 500 characters');
+const startAt = z
+  .string({ required_error: 'Give the new start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
+  .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
+  .transform((value) => new Date(value));
+
+const BODIES = {
+  approve: z.object({ reason: reason.optional() }).strict(),
+  reject: z.object({ reason: reason.min(1, 'Tell the member why').optional() }).strict(),
+  cancel: z
+    .object({
+      reason: reason.min(1, 'Tell the member why').optional(),
+      refund: z.enum(['policy', 'full', 'none'], { message: 'refund must be policy, full or none' }).optional(),
+    })
+    .strict(),
+  mark_paid: z.object({ reason: reason.optional() }).strict(),
+  reschedule: z.object({ startAt, reason: reason.optional() }).strict(),
+} satisfies Record<StaffEvent, ZodTypeAny>;
+
+const DOCUMENT_ID = /^[a-z0-9]{24}$/;
+
+const ERROR_NAMES = { 400: 'ValidationError', 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' };
+
+function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
+  ctx.status = status;
+  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
+}
+
+interface AdminUser {
+  id: number;
+  firstname?: string | null;
+  lastname?: string | null;
+  email?: string | null;
+}
+
+/** How the booking and the audit log name the staff member: stable id first, then a readable name. */
+const staffLabel = (user: AdminUser) => {
+  const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
+  return `admin:${user.id} ${name}`.trim().slice(0, 100);
+};
+
+const bookingsController = ({ strapi }: { strapi: Core.Strapi }) => {
+  async function act(ctx: Context, event: StaffEvent) {
+    const { documentId } = ctx.params as { documentId: string };
+    if (!DOCUMENT_ID.test(documentId)) return sendError(ctx, 400, 'This is not a valid booking id.');
+    const parsed = BODIES[event].safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String),
+        message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+        name: 'ValidationError',
+      }));
+      return sendError(ctx, 400, 'Invalid request body', { errors });
+    }
+    const body = parsed.data as { reason?: string; startAt?: Date; refund?: 'policy' | 'full' | 'none' };
+
+    const lifecycle = strapi.service('api::booking.lifecycle') as unknown as LifecycleService;
+    const outcome = await lifecycle.transition({
+      documentId,
+      event,
+      actor: { type: 'staff', id: ctx.state.user.id, label: staffLabel(ctx.state.user) },
+      now: new Date(),
+      reason: body.reason,
+      startAt: body.startAt,
+      refund: body.refund,
+      ip: ctx.request.ip,
+    });
+    if (outcome.ok) {
+      ctx.body = { data: outcome.data, meta: { refund: outcome.refund } };
+      return;
+    }
+    const errors = outcome.field ? [{ path: [outcome.field], message: outcome.message, name: 'ValidationError' }] : undefined;
+    sendError(ctx, outcome.status, outcome.message, { code: outcome.code, ...(errors ? { errors } : {}) });
+  }
+
+  return {
+    confirm: (ctx: Context) => act(ctx, 'approve'),
+    reject: (ctx: Context) => act(ctx, 'reject'),
+    cancel: (ctx: Context) => act(ctx, 'cancel'),
+    markPaid: (ctx: Context) => act(ctx, 'mark_paid'),
+    reschedule: (ctx: Context) => act(ctx, 'reschedule'),
+  };
+};
+
+export default bookingsController;
