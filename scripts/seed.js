@@ -17,6 +17,9 @@ async function main() {
   }
   // The seed runs below, where its report is printed; keep the bootstrap from running it first.
   process.env.SEED_DEMO = 'false';
+  // A one-off process: the outbox worker and cron jobs belong to the running server.
+  process.env.OUTBOX_WORKER = 'false';
+  process.env.STRAPI_DISABLE_CRON = 'true';
   const { createStrapi } = require('@strapi/strapi');
   const strapi = await createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: false }).load();
   try {

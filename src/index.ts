@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { ensureHotPathIndexes } from '../database/hot-path-indexes';
 import { seedDemoData } from '../database/seed';
+import { startOutboxWorker, stopOutboxWorker } from './api/outbox-job/services/worker';
 import { ensureAdminLayouts } from './bootstrap/admin-layouts';
 import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -22,5 +23,11 @@ export default {
     await ensureFirstAdmin(strapi);
     await ensureAdminLayouts(strapi);
     if (process.env.SEED_DEMO === 'true') await seedDemoData(strapi);
+    // Last, so the worker starts on a converged database (docs/OUTBOX.md; OUTBOX_WORKER=false turns it off).
+    startOutboxWorker(strapi);
+  },
+
+  async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await stopOutboxWorker(strapi);
   },
 };

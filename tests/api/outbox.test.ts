@@ -1,0 +1,548 @@
+/**
+ * The transactional outbox (ARCHITECTURE §3.7, docs/OUTBOX.md) on the real Strapi, SQLite or PostgreSQL
+ * (DATABASE_CLIENT=postgres). The first block turns the background poller off (OUTBOX_WORKER=false) and drives
+ * `runOnce` / `claimBatch` itself, so every step is deterministic; the second boots with the poller on.
+ * The final checks read the outbox_jobs rows, not the service's answers.
+ */
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { OutboxJobError, type OutboxJob, type OutboxService } from '../../src/api/outbox-job/services/outbox';
+import type { OutboxWorker } from '../../src/api/outbox-job/services/worker';
+import { staffToken } from '../helpers/auth';
+import { startStrapi, type TestApp } from '../helpers/strapi';
+
+const UID = 'api::outbox-job.outbox-job';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// A made-up token in Telegram's format: it must never reach lastError or the logs.
+const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ';
+
+interface Row {
+  id: number;
+  documentId: string;
+  kind: string;
+  payload: unknown;
+  state: string;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: Date | null;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+function harness(getApp: () => TestApp) {
+  const strapi = () => getApp().strapi;
+  const knex = (): Knex => strapi().db.connection;
+  const outbox = () => strapi().service('api::outbox-job.outbox') as OutboxService;
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+
+  /** One job as stored, read through the query engine (which converts types the same way on both engines). */
+  async function row(documentId: string): Promise<Row> {
+    const found = await strapi().db.query(UID).findOne({ where: { documentId } });
+    if (!found) throw new Error(`no outbox job ${documentId}`);
+    return {
+      ...found,
+      runAfter: date(found.runAfter),
+      lockedUntil: date(found.lockedUntil),
+      finishedAt: date(found.finishedAt),
+      updatedAt: date(found.updatedAt) as Date,
+    };
+  }
+
+  async function countOf(kind: string, states?: string[]): Promise<number> {
+    const query = knex()('outbox_jobs').where({ kind });
+    if (states) query.whereIn('state', states);
+    const result = await query.count({ n: '*' }).first();
+    return Number(result?.n);
+  }
+
+  /** Runs the given workers side by side until no job of `kind` is left to do. */
+  async function drain(kind: string, workers: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(
+      workers.map(async (workerId) => {
+        for (;;) {
+          const summary = await outbox().runOnce(workerId);
+          if (summary.claimed > 0) continue;
+          if ((await countOf(kind, ['queued', 'failed', 'running'])) === 0) return;
+          if (Date.now() > deadline) throw new Error(`${kind} jobs were not drained within ${timeoutMs} ms`);
+          await sleep(10);
+        }
+      }),
+    );
+  }
+
+  return { strapi, knex, outbox, row, countOf, drain };
+}
+
+describe('transactional outbox (poller off, driven by the test)', () => {
+  let app: TestApp;
+  const { strapi, knex, outbox, row, countOf, drain } = harness(() => app);
+
+  beforeAll(async () => {
+    app = await startStrapi({ OUTBOX_WORKER: 'false' });
+  });
+
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('leaves the background poller off when OUTBOX_WORKER=false', () => {
+    expect((strapi().service('api::outbox-job.worker') as OutboxWorker).isRunning()).toBe(false);
+  });
+
+  describe('enqueue', () => {
+    it('writes nothing when the transaction that enqueued rolls back (trx passed or joined implicitly)', async () => {
+      // Given a transaction that enqueues two jobs, one with the trx passed and one without
+      const attempt = strapi().db.transaction(async ({ trx }) => {
+        await outbox().enqueue({ kind: 'test.rollback', payload: { n: 1 } }, trx);
+        await outbox().enqueue({ kind: 'test.rollback', payload: { n: 2 }, dedupeKey: 'rollback-1' });
+        // When the change that caused them fails
+        throw new Error('the booking could not be saved');
+      });
+      await expect(attempt).rejects.toThrow('the booking could not be saved');
+
+      // Then no job exists, and the dedupe key is free again
+      expect(await countOf('test.rollback')).toBe(0);
+      const { created } = await outbox().enqueue({ kind: 'test.rollback', payload: { n: 3 }, dedupeKey: 'rollback-1' });
+      expect(created).toBe(true);
+    });
+
+    it('commits the job with the transaction, as a complete record the admin panel can show', async () => {
+      // Given a transaction that enqueues a job
+      const runAfter = new Date(Date.now() + 60_000);
+      const { job, created } = await strapi().db.transaction(({ trx }) =>
+        outbox().enqueue({ kind: 'test.commit', payload: { chatId: 42, text: 'Привет' }, runAfter, maxAttempts: 3 }, trx),
+      );
+
+      // Then it is stored queued, with a documentId the Document Service finds
+      expect(created).toBe(true);
+      expect(job).toMatchObject({ kind: 'test.commit', state: 'queued', attempts: 0, maxAttempts: 3, payload: { chatId: 42, text: 'Привет' } });
+      expect(job.runAfter?.getTime()).toBe(runAfter.getTime());
+      expect(job.documentId).toMatch(/^[a-z0-9]{20,}$/);
+      const document = await strapi().documents(UID).findOne({ documentId: job.documentId });
+      expect(document).toMatchObject({ kind: 'test.commit', state: 'queued', payload: { chatId: 42, text: 'Привет' } });
+      expect(document?.publishedAt).toBeTruthy();
+    });
+
+    it('refuses an invalid kind, maxAttempts or dedupeKey before writing anything', async () => {
+      await expect(outbox().enqueue({ kind: 'x' })).rejects.toThrow(/kind/);
+      await expect(outbox().enqueue({ kind: 'test.invalid', maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
+      await expect(outbox().enqueue({ kind: 'test.invalid', dedupeKey: 'k'.repeat(201) })).rejects.toThrow(/dedupeKey/);
+      expect(await countOf('test.invalid')).toBe(0);
+    });
+  });
+
+  describe('dedupeKey', () => {
+    it('returns the existing job for a second enqueue with the same key, outside a transaction', async () => {
+      const first = await outbox().enqueue({ kind: 'test.dedupe', payload: { v: 1 }, dedupeKey: 'booking-1:confirmed' });
+      const second = await outbox().enqueue({ kind: 'test.dedupe', payload: { v: 2 }, dedupeKey: 'booking-1:confirmed' });
+
+      expect(first.created).toBe(true);
+      expect(second.created).toBe(false);
+      expect(second.job.documentId).toBe(first.job.documentId);
+      expect(second.job.payload).toEqual({ v: 1 });
+      expect(await countOf('test.dedupe')).toBe(1);
+    });
+
+    it('does not abort the caller’s transaction: later writes in it still commit', async () => {
+      // Given a job with a key already committed
+      const existing = await outbox().enqueue({ kind: 'test.dedupe-trx', dedupeKey: 'payment-7:succeeded' });
+
+      // When a transaction enqueues the same key and then writes more
+      const again = await strapi().db.transaction(async ({ trx }) => {
+        const repeated = await outbox().enqueue({ kind: 'test.dedupe-trx', dedupeKey: 'payment-7:succeeded' }, trx);
+        await outbox().enqueue({ kind: 'test.dedupe-trx', dedupeKey: 'payment-7:receipt' }, trx);
+        await trx('outbox_jobs').where({ id: existing.job.id }).update({ last_error: 'touched in the same transaction' });
+        return repeated;
+      });
+
+      // Then the repeat returned the first job and everything after it committed
+      expect(again).toMatchObject({ created: false, job: { documentId: existing.job.documentId } });
+      expect(await countOf('test.dedupe-trx')).toBe(2);
+      expect((await row(existing.job.documentId)).lastError).toBe('touched in the same transaction');
+    });
+
+    it('keeps exactly one job when 20 enqueues with one key race', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => outbox().enqueue({ kind: 'test.dedupe-race', payload: { i }, dedupeKey: 'newsletter-3:member-9' })),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.job.documentId)).size).toBe(1);
+      expect(await countOf('test.dedupe-race')).toBe(1);
+    });
+  });
+
+  describe('claiming and leases', () => {
+    it('runs a job again after its worker died mid-job, once the lease expires, and completes it once', async () => {
+      // Given a handler that counts its runs, with a 1 s lease
+      let runs = 0;
+      outbox().registerHandler('test.crash', () => void (runs += 1), { leaseMs: 1000 });
+      const { job } = await outbox().enqueue({ kind: 'test.crash', payload: { n: 1 } });
+
+      // When a worker claims it and dies without completing
+      const [claimed] = await outbox().claimBatch('worker-that-dies', new Date(), 10, { kinds: ['test.crash'] });
+      expect(claimed).toMatchObject({ documentId: job.documentId, state: 'running', attempts: 1, lockedBy: 'worker-that-dies' });
+
+      // Then nobody else can claim it while the lease holds, up to its last millisecond
+      const leaseEnd = (claimed.lockedUntil as Date).getTime();
+      expect(await outbox().claimBatch('survivor', new Date(leaseEnd - 1), 10, { kinds: ['test.crash'] })).toEqual([]);
+      expect(runs).toBe(0);
+
+      // And after the lease, another worker runs it and records it done
+      await sleep(Math.max(0, leaseEnd - Date.now()) + 100);
+      const summary = await outbox().runOnce('survivor');
+      expect(summary).toMatchObject({ claimed: 1, done: 1 });
+      expect(runs).toBe(1);
+      expect(await row(job.documentId)).toMatchObject({ state: 'done', attempts: 2, lockedBy: null, lockedUntil: null });
+
+      // And the first worker, coming back, cannot overwrite that outcome
+      expect(await outbox().complete(claimed)).toBe(false);
+      expect(await outbox().fail(claimed, new Error('late'))).toBeNull();
+      expect(await row(job.documentId)).toMatchObject({ state: 'done', attempts: 2, lastError: null });
+      await outbox().runOnce('survivor');
+      expect(runs).toBe(1);
+    });
+
+    it('moves a job to dead when its worker died during the last attempt', async () => {
+      let runs = 0;
+      outbox().registerHandler('test.crash-last', () => void (runs += 1));
+      const { job } = await outbox().enqueue({ kind: 'test.crash-last', maxAttempts: 1 });
+      await outbox().claimBatch('worker-that-dies', new Date(), 1, { kinds: ['test.crash-last'], leaseMs: 100 });
+
+      await sleep(150);
+      const summary = await outbox().runOnce('survivor');
+
+      expect(summary.expired).toBe(1);
+      expect(runs).toBe(0);
+      const stored = await row(job.documentId);
+      expect(stored).toMatchObject({ state: 'dead', attempts: 1, lockedBy: null });
+      expect(stored.lastError).toMatch(/lease expired/);
+      expect(stored.finishedAt).not.toBeNull();
+    });
+
+    it('runs each of 1,000 jobs exactly once with two workers racing', async () => {
+      // Given 1,000 jobs and a handler that notes every run and any overlap of one job with itself
+      const runsPerJob = new Map<number, number>();
+      const active = new Set<number>();
+      const perWorker = new Map<string, number>();
+      let overlaps = 0;
+      outbox().registerHandler<{ i: number }>('test.race', async (job, { workerId }) => {
+        perWorker.set(workerId, (perWorker.get(workerId) ?? 0) + 1);
+        if (active.has(job.id)) overlaps += 1;
+        active.add(job.id);
+        runsPerJob.set(job.id, (runsPerJob.get(job.id) ?? 0) + 1);
+        await sleep(Math.random() * 3);
+        active.delete(job.id);
+      });
+      await strapi().db.transaction(async ({ trx }) => {
+        for (let i = 0; i < 1000; i++) await outbox().enqueue({ kind: 'test.race', payload: { i } }, trx);
+      });
+
+      // When two workers drain them concurrently
+      await drain('test.race', ['worker-a', 'worker-b']);
+
+      // Then every job ran exactly once, and the database agrees
+      expect(runsPerJob.size).toBe(1000);
+      expect([...runsPerJob.values()].every((n) => n === 1)).toBe(true);
+      expect(overlaps).toBe(0);
+      const states = await knex()('outbox_jobs')
+        .where({ kind: 'test.race' })
+        .select('state', 'attempts')
+        .count({ n: '*' })
+        .groupBy('state', 'attempts');
+      const tally = states as unknown as Array<{ state: string; attempts: number | string; n: number | string }>;
+      expect(tally.map((s) => ({ state: s.state, attempts: Number(s.attempts), n: Number(s.n) }))).toEqual([
+        { state: 'done', attempts: 1, n: 1000 },
+      ]);
+      // Both workers took part: a worker that never claimed would prove nothing about the race.
+      expect(perWorker.get('worker-a')).toBeGreaterThan(0);
+      expect(perWorker.get('worker-b')).toBeGreaterThan(0);
+    });
+
+    it('leaves jobs of a kind without a handler queued', async () => {
+      const { job } = await outbox().enqueue({ kind: 'test.nobody-handles-this' });
+      await outbox().runOnce('worker-a');
+      expect(await row(job.documentId)).toMatchObject({ state: 'queued', attempts: 0 });
+    });
+  });
+
+  describe('failures', () => {
+    let flakyRuns = 0;
+    let flakyHealed = false;
+    let flaky: OutboxJob;
+
+    beforeAll(async () => {
+      outbox().registerHandler(
+        'test.flaky',
+        () => {
+          flakyRuns += 1;
+          if (!flakyHealed) throw new Error(`Telegram said no: POST https://api.telegram.org/bot${BOT_TOKEN}/sendMessage answered 502`);
+        },
+        { backoff: { baseMs: 200, maxMs: 10_000, jitter: 0 } },
+      );
+      flaky = (await outbox().enqueue({ kind: 'test.flaky', payload: { chatId: 7 }, maxAttempts: 3 })).job;
+    });
+
+    it('retries with exponential backoff and moves the job to dead after maxAttempts, with lastError recorded', async () => {
+      // Attempt 1 fails: failed, due again 200 ms later
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ claimed: 1, failed: 1 });
+      let stored = await row(flaky.documentId);
+      expect(stored).toMatchObject({ state: 'failed', attempts: 1, lockedBy: null, lockedUntil: null });
+      expect((stored.runAfter as Date).getTime() - stored.updatedAt.getTime()).toBe(200);
+      expect(stored.lastError).toContain('Telegram said no');
+      expect(stored.lastError).toContain('answered 502');
+      expect(stored.lastError).not.toContain(BOT_TOKEN);
+      expect(stored.lastError).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ');
+
+      // Not before its time
+      const due = (stored.runAfter as Date).getTime();
+      expect(await outbox().claimBatch('worker-a', new Date(due - 1), 10, { kinds: ['test.flaky'] })).toEqual([]);
+      expect(flakyRuns).toBe(1);
+
+      // Attempt 2 fails: due again 400 ms later
+      await sleep(220);
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ failed: 1 });
+      stored = await row(flaky.documentId);
+      expect(stored).toMatchObject({ state: 'failed', attempts: 2 });
+      expect((stored.runAfter as Date).getTime() - stored.updatedAt.getTime()).toBe(400);
+
+      // Attempt 3 of 3 fails: dead, finished, with the error kept
+      await sleep(420);
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ dead: 1 });
+      stored = await row(flaky.documentId);
+      expect(stored).toMatchObject({ state: 'dead', attempts: 3, lockedBy: null });
+      expect(stored.finishedAt).not.toBeNull();
+      expect(stored.lastError).toContain('Telegram said no');
+
+      // And it is not tried again
+      await sleep(50);
+      await outbox().runOnce('worker-a');
+      expect(flakyRuns).toBe(3);
+    });
+
+    it('retries a dead job on request (the staff action), with a fresh set of attempts', async () => {
+      flakyHealed = true;
+
+      const outcome = await outbox().retry(flaky.documentId);
+
+      expect(outcome).toMatchObject({ ok: true, job: { state: 'queued', attempts: 0 } });
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ claimed: 1, done: 1 });
+      expect(await row(flaky.documentId)).toMatchObject({ state: 'done', attempts: 1 });
+      expect(flakyRuns).toBe(4);
+    });
+
+    it('refuses to retry a job that is not dead or failed, or does not exist', async () => {
+      expect(await outbox().retry(flaky.documentId)).toEqual({ ok: false, reason: 'not_retryable', state: 'done' });
+      expect(await outbox().retry('nosuchdocumentid0000000')).toEqual({ ok: false, reason: 'not_found' });
+    });
+
+    it('gives a dead job a fresh set of attempts when a Manager sets it back to queued in the content manager', async () => {
+      // Given a job that died on its only attempt
+      let healed = false;
+      outbox().registerHandler('test.requeue', () => {
+        if (!healed) throw new Error('CRM unavailable');
+      });
+      const { job } = await outbox().enqueue({ kind: 'test.requeue', maxAttempts: 1 });
+      await outbox().runOnce('worker-a');
+      expect(await row(job.documentId)).toMatchObject({ state: 'dead', attempts: 1 });
+
+      // When a Manager saves it with state queued in the admin panel
+      healed = true;
+      const token = await staffToken(strapi(), 'coworking-manager');
+      const res = await request(strapi().server.httpServer)
+        .put(`/content-manager/collection-types/${UID}/${job.documentId}`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ state: 'queued' });
+      expect(res.status).toBe(200);
+
+      // Then the worker runs it again and it is done
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ claimed: 1, done: 1 });
+      expect(await row(job.documentId)).toMatchObject({ state: 'done', attempts: 1 });
+    });
+
+    it('moves a job to dead at once when the handler reports a permanent failure', async () => {
+      let runs = 0;
+      outbox().registerHandler('test.permanent', () => {
+        runs += 1;
+        throw new OutboxJobError('Forbidden: bot was blocked by the user', { permanent: true });
+      });
+      const { job } = await outbox().enqueue({ kind: 'test.permanent', maxAttempts: 8 });
+
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ dead: 1 });
+      const stored = await row(job.documentId);
+      expect(stored).toMatchObject({ state: 'dead', attempts: 1 });
+      expect(stored.lastError).toBe('OutboxJobError: Forbidden: bot was blocked by the user');
+      expect(runs).toBe(1);
+    });
+
+    it('waits at least the retry-after the handler reports', async () => {
+      outbox().registerHandler('test.retry-after', () => {
+        throw new OutboxJobError('Too Many Requests: retry after 30', { retryAfterMs: 30_000 });
+      });
+      const { job } = await outbox().enqueue({ kind: 'test.retry-after' });
+
+      await outbox().runOnce('worker-a');
+
+      const stored = await row(job.documentId);
+      expect(stored.state).toBe('failed');
+      expect((stored.runAfter as Date).getTime() - stored.updatedAt.getTime()).toBeGreaterThanOrEqual(30_000);
+    });
+
+    it('fails an attempt that outlives its timeout and aborts the handler’s signal', async () => {
+      let aborted = false;
+      outbox().registerHandler(
+        'test.slow',
+        (_job, { signal }) =>
+          new Promise<void>((resolve) => {
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              resolve();
+            });
+          }),
+        { timeoutMs: 200 },
+      );
+      const { job } = await outbox().enqueue({ kind: 'test.slow' });
+
+      const started = Date.now();
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ failed: 1 });
+
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(aborted).toBe(true);
+      expect(await row(job.documentId)).toMatchObject({ state: 'failed', attempts: 1, lastError: 'OutboxJobError: timed out after 200 ms' });
+    });
+
+    it('survives a handler that throws something that is not an Error', async () => {
+      outbox().registerHandler('test.weird-throw', () => {
+        throw { password: 'hunter2' };
+      });
+      const { job } = await outbox().enqueue({ kind: 'test.weird-throw' });
+
+      expect(await outbox().runOnce('worker-a')).toMatchObject({ failed: 1 });
+      expect((await row(job.documentId)).lastError).toBe('non-error thrown (object)');
+    });
+  });
+
+  describe('rate limits', () => {
+    it('spaces the starts of a rate-limited kind (1 per 250 ms), even across two workers', async () => {
+      // Given a kind limited to one start per 250 ms (as Rubitime needs one per 5 s) and 5 jobs
+      const starts: number[] = [];
+      outbox().registerHandler('test.rubitime', () => void starts.push(Date.now()), { rateLimit: { intervalMs: 250 } });
+      for (let i = 0; i < 5; i++) await outbox().enqueue({ kind: 'test.rubitime', payload: { i } });
+
+      // When two workers drain them
+      await drain('test.rubitime', ['worker-a', 'worker-b']);
+
+      // Then they all ran, each start at least 250 ms after the one before
+      expect(starts).toHaveLength(5);
+      starts.sort((a, b) => a - b);
+      const gaps = starts.slice(1).map((at, i) => at - starts[i]);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(249);
+      expect(await countOf('test.rubitime', ['done'])).toBe(5);
+    });
+
+    it('honours a per-key limit (1 per 400 ms per chat) on top of the kind limit, without spending attempts', async () => {
+      // Given a Telegram-like kind: 100 starts a second overall, one per 400 ms per chat
+      const starts: Array<{ chat: string; at: number }> = [];
+      outbox().registerHandler<{ chat: string }>('test.telegram', (job) => void starts.push({ chat: job.payload.chat, at: Date.now() }), {
+        rateLimit: { perSecond: 100 },
+        keyOf: (payload) => payload.chat,
+        perKeyIntervalMs: 400,
+      });
+      for (const chat of ['A', 'A', 'B', 'A', 'B']) await outbox().enqueue({ kind: 'test.telegram', payload: { chat } });
+
+      // When one worker drains them
+      await drain('test.telegram', ['worker-a']);
+
+      // Then the starts of one chat are 400 ms apart, the kind's 10 ms apart, and chats do not wait for each other
+      expect(starts).toHaveLength(5);
+      const of = (chat: string) => starts.filter((s) => s.chat === chat).map((s) => s.at);
+      for (const chat of ['A', 'B']) {
+        const times = of(chat);
+        const gaps = times.slice(1).map((at, i) => at - times[i]);
+        expect(Math.min(...gaps)).toBeGreaterThanOrEqual(399);
+      }
+      const all = starts.map((s) => s.at).sort((a, b) => a - b);
+      expect(Math.min(...all.slice(1).map((at, i) => at - all[i]))).toBeGreaterThanOrEqual(9);
+      expect(of('B')[0]).toBeLessThan(of('A')[1]);
+      // Put back for the chat's next slot, not failed: one attempt each.
+      const rows = await knex()('outbox_jobs').where({ kind: 'test.telegram' }).select('state', 'attempts');
+      expect(rows.map((r) => [r.state, Number(r.attempts)])).toEqual(Array(5).fill(['done', 1]));
+    });
+
+    it('refuses inconsistent handler options and a second handler for one kind', () => {
+      expect(() => outbox().registerHandler('test.race', () => undefined)).toThrow(/already registered/);
+      expect(() => outbox().registerHandler('test.bad-key', () => undefined, { keyOf: () => 'x' })).toThrow(/perKeyIntervalMs/);
+      expect(() => outbox().registerHandler('test.bad-rate', () => undefined, { rateLimit: {} })).toThrow(/perSecond/);
+    });
+  });
+});
+
+describe('transactional outbox (background poller on)', () => {
+  let app: TestApp;
+  const { strapi, outbox, row } = harness(() => app);
+
+  beforeAll(async () => {
+    app = await startStrapi({ OUTBOX_POLL_MS: '50' });
+  });
+
+  afterAll(async () => {
+    if (app) await app.stop();
+  });
+
+  async function waitFor(documentId: string, state: string, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stored = await row(documentId);
+      if (stored.state === state) return stored;
+      if (Date.now() > deadline) throw new Error(`job ${documentId} is ${stored.state}, not ${state}, after ${timeoutMs} ms`);
+      await sleep(25);
+    }
+  }
+
+  it('picks up jobs enqueued after boot, keeps going after a handler error, runs kinds independently, and stops with Strapi', async () => {
+    const worker = strapi().service('api::outbox-job.worker') as OutboxWorker;
+    expect(worker.isRunning()).toBe(true);
+
+    // Given handlers registered after boot, one of them failing
+    const seen: unknown[] = [];
+    outbox().registerHandler('test.background', (job) => void seen.push(job.payload));
+    outbox().registerHandler('test.background-broken', () => {
+      throw new Error('the remote end is down');
+    });
+
+    // When jobs are enqueued in a transaction, the broken one first
+    const [broken, first] = await strapi().db.transaction(({ trx }) =>
+      Promise.all([
+        outbox().enqueue({ kind: 'test.background-broken', maxAttempts: 1 }, trx),
+        outbox().enqueue({ kind: 'test.background', payload: { n: 1 } }, trx),
+      ]),
+    );
+
+    // Then the poller runs them without being asked
+    await waitFor(broken.job.documentId, 'dead');
+    await waitFor(first.job.documentId, 'done');
+    expect(worker.isRunning()).toBe(true);
+    const second = await outbox().enqueue({ kind: 'test.background', payload: { n: 2 } });
+    await waitFor(second.job.documentId, 'done');
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }]);
+
+    // And a slow kind does not hold up another: each kind's batch runs on its own
+    let releaseSlow: () => void = () => undefined;
+    outbox().registerHandler('test.background-slow', () => new Promise<void>((resolve) => (releaseSlow = resolve)));
+    const slow = await outbox().enqueue({ kind: 'test.background-slow' });
+    await waitFor(slow.job.documentId, 'running');
+    const third = await outbox().enqueue({ kind: 'test.background', payload: { n: 3 } });
+    await waitFor(third.job.documentId, 'done');
+    expect((await row(slow.job.documentId)).state).toBe('running');
+    releaseSlow();
+    await waitFor(slow.job.documentId, 'done');
+
+    // And Strapi's destroy stops it
+    await app.stop();
+    app = undefined as unknown as TestApp;
+    expect(worker.isRunning()).toBe(false);
+  });
+});
