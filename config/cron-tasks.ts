@@ -13,4 +13,11 @@ export const cronTasks = ({ env }: Pick<Core.Config.Shared.ConfigParams, 'env'>)
     // Seconds first: every 30 s by default, so a lapsed hold is marked expired within half a minute.
     options: { rule: env('BOOKING_HOUSEKEEPING_CRON', '*/30 * * * * *') },
   },
+  // Payments still pending after YOOKASSA_RECONCILE_AFTER_MS are fetched again: a lost webhook is recovered.
+  paymentReconciliation: {
+    task: async ({ strapi }: { strapi: Core.Strapi }) => {
+      await strapi.plugin('yookassa').service('payments').reconcile(new Date());
+    },
+    options: { rule: env('YOOKASSA_RECONCILE_CRON', '15 * * * * *') },
+  },
 });

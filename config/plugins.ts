@@ -53,6 +53,29 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
     enabled: true,
     resolve: './plugins/monitoring',
   },
+  // Payments (plugins/yookassa, docs/PAYMENTS.md). Without a shop id and secret key no payment links are made.
+  yookassa: {
+    enabled: true,
+    resolve: './plugins/yookassa',
+    config: {
+      shopId: env('YOOKASSA_SHOP_ID', ''),
+      secretKey: env('YOOKASSA_SECRET_KEY', ''),
+      apiUrl: env('YOOKASSA_API_URL', 'https://api.yookassa.ru/v3'),
+      returnUrl: env('YOOKASSA_RETURN_URL', 'https://t.me'),
+      ...(env('YOOKASSA_WEBHOOK_ALLOWED_IPS', '').trim() === ''
+        ? {}
+        : { webhookAllowedIps: env.array('YOOKASSA_WEBHOOK_ALLOWED_IPS') }),
+      trustedProxies: env.array('TRUSTED_PROXIES', []),
+      receipts: {
+        enabled: env.bool('YOOKASSA_RECEIPTS', false),
+        vatCode: env.int('YOOKASSA_VAT_CODE', 1),
+        taxSystemCode: env('YOOKASSA_TAX_SYSTEM_CODE', '') === '' ? null : env.int('YOOKASSA_TAX_SYSTEM_CODE'),
+        itemName: env('YOOKASSA_RECEIPT_ITEM', 'Услуги коворкинга'),
+      },
+      timeoutMs: env.int('YOOKASSA_TIMEOUT_MS', 10000),
+      reconcileAfterMs: env.int('YOOKASSA_RECONCILE_AFTER_MS', 120000),
+    },
+  },
   // Staff actions on bookings (confirm, reject, cancel, mark paid, reschedule) as admin routes.
   'booking-desk': {
     enabled: true,

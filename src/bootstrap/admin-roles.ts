@@ -63,7 +63,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
     },
-    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK, 'plugin::yookassa.refund'],
   },
   {
     code: 'coworking-support',

@@ -35,6 +35,7 @@ const MEMBER_ACCESS = {
     'api::booking.booking.mine',
     'api::booking.booking.cancel',
     'api::booking.booking.reschedule',
+    'api::booking.booking.pay', // POST /api/bookings/:documentId/pay: a payment link for the member's own booking
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',

@@ -17,6 +17,7 @@ import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
 import type { LifecycleService, TransitionOutcome } from '../services/lifecycle';
 import type { MyBookingsService } from '../services/my-bookings';
+import type { PaymentGateway } from '../services/payment-gateway';
 import type { QuoteService } from '../services/quote';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -178,6 +179,23 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
 
     /** POST /api/bookings/:documentId/cancel (member, own): 200 with the cancelled booking and the refund due. */
     cancel: (ctx: Context) => memberTransition(ctx, 'cancel'),
+
+    /** POST /api/bookings/:documentId/pay (member, own): 200 { confirmationUrl } for a booking waiting for payment. */
+    async pay(ctx: Context) {
+      const member = await activeMember(ctx);
+      const documentId = bookingIdOf(ctx);
+      if (documentId === null) return;
+      const gateway = strapi.plugin('yookassa')?.service('payments') as PaymentGateway | undefined;
+      if (!gateway) throw new errors.ApplicationError('Payments are not available.');
+      const outcome = await gateway.payLink(member.id, documentId);
+      if (outcome.ok) {
+        ctx.body = { data: { confirmationUrl: outcome.confirmationUrl, payment: outcome.payment } };
+        return;
+      }
+      const names = { 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError', 502: 'BadGatewayError', 503: 'ServiceUnavailableError' };
+      ctx.status = outcome.status;
+      ctx.body = { data: null, error: { status: outcome.status, name: names[outcome.status], message: outcome.message, details: {} } };
+    },
 
     /** POST /api/bookings/:documentId/reschedule (member, own): the same booking at another free time. */
     reschedule: (ctx: Context) => memberTransition(ctx, 'reschedule'),

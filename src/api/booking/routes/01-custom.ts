@@ -29,6 +29,11 @@ export default {
     },
     {
       method: 'POST',
+      path: '/bookings/:documentId/pay',
+      handler: 'booking.pay',
+    },
+    {
+      method: 'POST',
       path: '/bookings/:documentId/reschedule',
       handler: 'booking.reschedule',
     },

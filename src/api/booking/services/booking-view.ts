@@ -44,11 +44,15 @@ export interface BookingData {
   cancelledAt: string | null;
   cancelReason: string | null;
   cancellation: CancellationPreview;
+  /** The latest payment: where to pay while it is pending (`confirmationUrl`), or how it ended. */
+  payment: { documentId: string; status: string; confirmationUrl: string | null } | null;
 }
 
 interface StoredPayment {
+  documentId?: string;
   state: string;
   amount: number;
+  confirmationUrl?: string | null;
   refunds?: { state: string; amount: number }[] | null;
 }
 
@@ -100,7 +104,11 @@ export const BOOKING_VIEW_QUERY = {
     tariff: { select: ['documentId', 'slug', 'name', 'billingUnit', 'freeCancellationHours', 'lateCancellationRefundPercent'] },
     resource: { select: ['documentId', 'name'] },
     promocode: { select: ['code'] },
-    payments: { select: ['state', 'amount'], populate: { refunds: { select: ['state', 'amount'] } } },
+    payments: {
+      select: ['documentId', 'state', 'amount', 'confirmationUrl'],
+      orderBy: { id: 'asc' },
+      populate: { refunds: { select: ['state', 'amount'] } },
+    },
   },
 };
 
@@ -132,6 +140,7 @@ export function refundIfCancelled(booking: Pick<StoredBooking, 'payments' | 'sta
 }
 
 export function toBookingData(booking: StoredBooking, now: Date): BookingData {
+  const latestPayment = booking.payments?.at(-1);
   const refund = refundIfCancelled(booking, now);
   const cancel = decideTransition({
     state: booking.state,
@@ -168,5 +177,12 @@ export function toBookingData(booking: StoredBooking, now: Date): BookingData {
       policy: cancel.ok ? refund.policy : 'none',
       freeUntil: refund.freeUntil.toISOString(),
     },
+    payment: latestPayment
+      ? {
+          documentId: latestPayment.documentId ?? '',
+          status: latestPayment.state,
+          confirmationUrl: latestPayment.state === 'pending' ? (latestPayment.confirmationUrl ?? null) : null,
+        }
+      : null,
   };
 }

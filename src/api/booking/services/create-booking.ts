@@ -13,6 +13,7 @@ import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode
 import { MINUTE_MS } from '../../../domain/space-time';
 import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
 import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
+import { paymentGateway } from './payment-gateway';
 import type { QuoteService } from './quote';
 
 const BOOKING_UID = 'api::booking.booking';
@@ -135,7 +136,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     input: QuoteRequest,
     storedKey: string | null,
     now: Date,
-  ): Promise<BookingData> {
+  ): Promise<{ bookingId: number; paymentDocumentId: string | null }> {
     const tariff = await availability().findBookableTariff(input.tariff);
     const resource: BookableResource | null = tariff && availability().resourceOf(tariff);
     if (!tariff || !resource)
@@ -262,8 +263,13 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (lifecycle.state === 'confirmed') {
       await trx('up_users').where({ id: member.id }).increment('successful_bookings', 1);
     }
-    const stored = (await strapi.db.query(BOOKING_UID).findOne({ where: { id: booking.id }, ...BOOKING_VIEW_QUERY })) as StoredBooking;
-    return toBookingData(stored, now);
+    // The payment row (with its Idempotence-Key) commits with the booking, before the provider is called.
+    const gateway = paymentGateway(strapi);
+    const paymentDocumentId =
+      lifecycle.state === 'pending_payment' && gateway
+        ? await gateway.prepare({ documentId: booking.documentId, priceTotal: price.priceTotal, member })
+        : null;
+    return { bookingId: Number(booking.id), paymentDocumentId };
   }
 
   return {
@@ -283,8 +289,12 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (earlier) return replay(earlier, input, now);
       }
       try {
-        const data = await strapi.db.transaction(({ trx }) => reserve(trx, member, input, storedKey, now));
-        return { ok: true, replayed: false, data };
+        const created = await strapi.db.transaction(({ trx }) => reserve(trx, member, input, storedKey, now));
+        // An unknown outcome leaves the link empty; POST /api/bookings/:documentId/pay or the reconciliation
+        // job repeats the call with the same key.
+        if (created.paymentDocumentId !== null) await paymentGateway(strapi)?.submit(created.paymentDocumentId);
+        const stored = (await strapi.db.query(BOOKING_UID).findOne({ where: { id: created.bookingId }, ...BOOKING_VIEW_QUERY })) as StoredBooking;
+        return { ok: true, replayed: false, data: toBookingData(stored, now) };
       } catch (error) {
         if (error instanceof Refused) return { ok: false, ...error.refusal };
         // A concurrent request with the same key committed first: the unique index refused this insert.

@@ -18,6 +18,7 @@ import {
   SUCCESSFUL_STATES,
   type TransitionErrorCode,
 } from '../../../domain/booking-state';
+import type { OutboxService } from '../../outbox-job/services/outbox';
 import { type AvailabilityService, BOOKABLE_RESOURCE_FIELDS, type BookableResource, bookingSettings } from './availability';
 import {
   BOOKING_VIEW_QUERY,
@@ -84,7 +85,14 @@ interface LockedBooking extends Omit<StoredBooking, 'resource' | 'payments' | 'p
   member: { id: number; documentId: string } | null;
   resource: (BookableResource & { name: string }) | null;
   promocode: { id: number; code: string } | null;
-  payments: { id: number; documentId: string; state: string; amount: number; refunds: { state: string; amount: number }[] }[];
+  payments: {
+    id: number;
+    documentId: string;
+    provider: string;
+    state: string;
+    amount: number;
+    refunds: { state: string; amount: number }[];
+  }[];
 }
 
 const LOCKED_BOOKING_QUERY = {
@@ -94,11 +102,24 @@ const LOCKED_BOOKING_QUERY = {
     member: { select: ['id', 'documentId'] },
     resource: { select: [...BOOKABLE_RESOURCE_FIELDS, 'name'] },
     promocode: { select: ['id', 'code'] },
-    payments: { select: ['id', 'documentId', 'state', 'amount'], populate: { refunds: { select: ['state', 'amount'] } } },
+    payments: { select: ['id', 'documentId', 'provider', 'state', 'amount'], populate: { refunds: { select: ['state', 'amount'] } } },
   },
 };
 
 const CONFIRMING_EVENTS: readonly BookingEvent[] = ['payment_succeeded', 'mark_paid', 'approve', 'late_payment_confirmed'];
+
+/** Events the member is told about when staff or the system fire them (completion is not news). */
+const NOTIFIED_EVENTS: readonly BookingEvent[] = [
+  'payment_succeeded',
+  'mark_paid',
+  'approve',
+  'reject',
+  'cancel',
+  'reschedule',
+  'expire_hold',
+  'expire_unconfirmed',
+  'late_payment_confirmed',
+];
 
 const AUDIT_ACTOR_TYPE = { member: 'member', staff: 'admin', system: 'system' } as const;
 
@@ -106,6 +127,7 @@ const actorLabel = (actor: LifecycleActor) => (actor.type === 'member' ? `member
 
 const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
   const availability = () => strapi.service('api::booking.availability') as AvailabilityService;
+  const outbox = () => strapi.service('api::outbox-job.outbox') as OutboxService;
 
   /** The new time of a rescheduled booking, checked against the rules and everyone else's bookings. */
   async function rescheduledInterval(booking: LockedBooking, request: TransitionRequest) {
@@ -134,8 +156,21 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
     return intervalForUnits({ billingUnit, startAt: request.startAt, units: booking.units, timeZone: bookingSettings().timeZone });
   }
 
+  /**
+   * A payment that arrived after the hold lapsed confirms the booking only if nobody took its place meanwhile.
+   * Only capacity counts here: the booking's time was valid when it was made.
+   */
+  async function assertStillFree(booking: LockedBooking, now: Date) {
+    if (!booking.resource || !booking.tariff) return;
+    const billingUnit = booking.tariff.billingUnit as 'hour' | 'day' | 'month';
+    const check = await availability().checkBookable({ billingUnit }, booking.resource, new Date(booking.startAt), booking.units, now, booking.id);
+    if (!check.ok && check.reason === 'full') {
+      throw new Refused({ ok: false, status: 409, code: 'full', message: 'The slot was taken by someone else after the payment hold lapsed.' });
+    }
+  }
+
   /** Pending refund rows for `amount`, taken from the booking's succeeded payments in turn. */
-  async function recordRefunds(booking: LockedBooking, amount: number, reason: string) {
+  async function recordRefunds(trx: Knex.Transaction, booking: LockedBooking, amount: number, reason: string) {
     let left = amount;
     for (const payment of booking.payments) {
       if (left === 0) break;
@@ -143,9 +178,16 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       const refundable = paidAmountOf([payment]);
       const part = Math.min(left, refundable);
       if (part <= 0) continue;
-      await strapi.documents(REFUND_UID).create({
+      const refund = await strapi.documents(REFUND_UID).create({
         data: { payment: payment.documentId, amount: part, currency: booking.currency as 'RUB', state: 'pending', reason, idempotenceKey: randomUUID() },
       });
+      // Money taken at the desk is handed back at the desk; the provider's refunds go through the outbox.
+      if (payment.provider !== 'manual') {
+        await outbox().enqueue(
+          { kind: 'refund.execute', payload: { refund: refund.documentId }, dedupeKey: `refund.execute:${refund.documentId}` },
+          trx,
+        );
+      }
       left -= part;
     }
   }
@@ -167,6 +209,36 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         .where('used_count', '>=', reserved.length)
         .decrement('used_count', reserved.length);
     }
+  }
+
+  /**
+   * The member hears of what staff and the system did (their own actions are answered directly), and the CRM
+   * gets every change. Dedupe keys make a repeated transition (a second webhook) enqueue nothing new.
+   */
+  async function enqueueSideEffects(
+    trx: Knex.Transaction,
+    booking: LockedBooking,
+    request: TransitionRequest,
+    next: BookingState,
+    changes: Record<string, unknown>,
+    refund: RefundDue | null,
+  ) {
+    const { event, actor } = request;
+    const moment = event === 'reschedule' ? `reschedule:${(changes.startAt as Date).toISOString()}` : next;
+    if (actor.type !== 'member' && NOTIFIED_EVENTS.includes(event)) {
+      await outbox().enqueue(
+        {
+          kind: 'member.notify',
+          payload: { booking: booking.documentId, event, state: next, reason: request.reason ?? null, refund: refund?.amount ?? null },
+          dedupeKey: `member.notify:${booking.documentId}:${moment}`,
+        },
+        trx,
+      );
+    }
+    await outbox().enqueue(
+      { kind: 'crm.sync-booking', payload: { booking: booking.documentId }, dedupeKey: `crm.sync-booking:${booking.documentId}:${moment}` },
+      trx,
+    );
   }
 
   async function apply(trx: Knex.Transaction, bookingId: number, resourceId: number | null, request: TransitionRequest) {
@@ -198,6 +270,7 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       const interval = await rescheduledInterval(booking, request);
       Object.assign(changes, { startAt: interval.startAt, endAt: interval.endAt });
     }
+    if (event === 'late_payment_confirmed') await assertStillFree(booking, now);
 
     await releaseOrUseRedemption(trx, booking, decision.next);
 
@@ -233,12 +306,13 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
       const paid = paidAmountOf(booking.payments);
       const amount = choice === 'policy' ? policy.refundAmount : choice === 'full' ? paid : 0;
       if (amount > 0) {
-        await recordRefunds(booking, amount, reason ?? `Booking cancelled by ${actor.type}`);
+        await recordRefunds(trx, booking, amount, reason ?? `Booking cancelled by ${actor.type}`);
         refund = { amount, currency: booking.currency, policy: amount === paid ? 'full' : 'partial', state: 'pending' };
       }
     }
 
     await strapi.db.query(BOOKING_UID).update({ where: { id: booking.id }, data: changes });
+    await enqueueSideEffects(trx, booking, request, decision.next, changes, refund);
 
     const summary = (state: BookingState, startAt: unknown, endAt: unknown) => ({
       state,

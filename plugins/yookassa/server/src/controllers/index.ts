@@ -1,0 +1,4 @@
+import refunds from './refunds';
+import webhook from './webhook';
+
+export default { refunds, webhook };

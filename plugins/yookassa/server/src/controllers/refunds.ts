@@ -1,0 +1,41 @@
+/** POST /yookassa/payments/:documentId/refund (admin, `plugin::yookassa.refund`): a staff refund, whole or in part. */
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { PaymentsService } from '../services/payments';
+
+const refundSchema = z
+  .object({
+    amount: z.number({ invalid_type_error: 'amount must be a whole number of kopecks' }).int('amount must be a whole number of kopecks').positive().optional(),
+    reason: z.string({ required_error: 'Give the reason', invalid_type_error: 'The reason must be a string' }).trim().min(1, 'Give the reason').max(500),
+  })
+  .strict();
+
+const ERROR_NAMES = { 400: 'ValidationError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' } as const;
+
+const refundsController = ({ strapi }: { strapi: Core.Strapi }) => ({
+  async create(ctx: Context) {
+    const fail = (status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) => {
+      ctx.status = status;
+      ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
+    };
+    const { documentId } = ctx.params as { documentId: string };
+    if (!/^[a-z0-9]{24}$/.test(documentId)) return fail(400, 'This is not a valid payment id.');
+    const parsed = refundSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, name: 'ValidationError' }));
+      return fail(400, 'Invalid request body', { errors });
+    }
+    const user = ctx.state.user as { id: number; firstname?: string; lastname?: string; email?: string };
+    const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
+    const outcome = await (strapi.plugin('yookassa').service('payments') as PaymentsService).staffRefund(documentId, parsed.data, {
+      id: user.id,
+      label: `admin:${user.id} ${name}`.trim().slice(0, 100),
+      ip: ctx.request.ip,
+    });
+    if (outcome.ok) ctx.body = { data: outcome.refund };
+    else fail(outcome.status, outcome.message);
+  },
+});
+
+export default refundsController;
