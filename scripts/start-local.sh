@@ -32,10 +32,29 @@ else
   echo "==> build is up to date"
 fi
 
+# Without YooKassa keys, payments go to the local stand-in (tests/stand-ins/yookassa): a labelled test
+# checkout, so a booking can be paid end to end. It is never started when real keys are configured.
+stand_in=""
+checkout_note="YooKassa:       your shop (YOOKASSA_SHOP_ID is set)"
+if [ -z "${YOOKASSA_SHOP_ID:-}" ] || [ -z "${YOOKASSA_SECRET_KEY:-}" ]; then
+  STAND_IN_PORT=${YOOKASSA_STANDIN_PORT:-$((PORT + 1))}
+  npx esbuild tests/stand-ins/yookassa/cli.ts --bundle --platform=node --target=node20 \
+    --outfile=.tmp/yookassa-stand-in.js --log-level=warning
+  export YOOKASSA_SHOP_ID=local-test-shop YOOKASSA_SECRET_KEY="test_$(node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("hex"))')"
+  webhook_url="http://127.0.0.1:$PORT/api/yookassa/webhook"
+  PORT=$STAND_IN_PORT HOST=127.0.0.1 YOOKASSA_WEBHOOK_URL=$webhook_url \
+    node .tmp/yookassa-stand-in.js > .tmp/yookassa-stand-in.url &
+  stand_in=$!
+  for _ in $(seq 1 50); do [ -s .tmp/yookassa-stand-in.url ] && break; sleep 0.1; done
+  export YOOKASSA_API_URL=$(head -n1 .tmp/yookassa-stand-in.url)
+  export YOOKASSA_WEBHOOK_ALLOWED_IPS=127.0.0.1,::1
+  checkout_note="YooKassa:       LOCAL TEST CHECKOUT at $YOOKASSA_API_URL (no real money; set YOOKASSA_SHOP_ID/SECRET_KEY for a real shop)"
+fi
+
 echo "==> starting Strapi on port $PORT (demo data: ${SEED_DEMO:-false})"
 npx strapi start &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null' INT TERM
+trap 'kill "$server" $stand_in 2>/dev/null; wait "$server" 2>/dev/null' INT TERM
 
 for _ in $(seq 1 180); do
   if curl -fsS "http://127.0.0.1:$PORT/api/monitoring/health" >/dev/null 2>&1; then break; fi
@@ -50,6 +69,7 @@ cat <<INFO
     REST API:       http://localhost:$PORT/api     (e.g. http://localhost:$PORT/api/tariffs)
     Documentation:  http://localhost:$PORT/documentation
     Health:         http://localhost:$PORT/api/monitoring/health
+    $checkout_note
   Stop with Ctrl+C.
 
 INFO
