@@ -108,6 +108,24 @@ describe('API documentation, public (the default outside production)', () => {
     expect(spec.paths['/api/bookings']?.get?.security).toBeUndefined();
   });
 
+  it('documents the member and payment routes of API.md, with documentId path parameters', () => {
+    const operations: [string, string][] = [
+      ['/api/auth/telegram', 'post'],
+      ['/api/profile', 'put'],
+      ['/api/availability', 'get'],
+      ['/api/bookings/quote', 'post'],
+      ['/api/bookings/mine', 'get'],
+      ['/api/bookings/{documentId}/cancel', 'post'],
+      ['/api/bookings/{documentId}/pay', 'post'],
+      ['/api/bookings/{documentId}/reschedule', 'post'],
+      ['/api/yookassa/webhook', 'post'],
+    ];
+    for (const [path, method] of operations) expect({ path, method, documented: Boolean(spec.paths[path]?.[method]) }).toEqual({ path, method, documented: true });
+    const cancel = spec.paths['/api/bookings/{documentId}/cancel'].post.parameters?.find((parameter) => parameter.in === 'path');
+    expect(cancel?.name).toBe('documentId');
+    expect(spec.paths['/api/yookassa/webhook'].post.security).toEqual([]);
+  });
+
   it('types ids as documentId strings, in paths and in bodies', () => {
     const id = spec.paths['/api/bookings/{id}'].get.parameters?.find((parameter) => parameter.in === 'path');
 
