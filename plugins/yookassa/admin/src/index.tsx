@@ -1,8 +1,20 @@
+import type { ContentManagerPlugin } from '@strapi/content-manager/strapi-admin';
+import { RefundPanel } from './components/RefundPanel';
+
 const PLUGIN_ID = 'yookassa';
 
+interface AdminApp {
+  registerPlugin(plugin: { id: string; name: string }): void;
+  getPlugin(id: 'content-manager'): { apis: unknown };
+}
+
 export default {
-  register(app: any) {
+  register(app: AdminApp) {
     app.registerPlugin({ id: PLUGIN_ID, name: 'YooKassa' });
   },
-  bootstrap() {},
+  bootstrap(app: AdminApp) {
+    // The apis are typed `unknown` by the admin; the content manager documents this cast.
+    const contentManager = app.getPlugin('content-manager').apis as ContentManagerPlugin['config']['apis'];
+    contentManager.addEditViewSidePanel([RefundPanel]);
+  },
 };
