@@ -1,0 +1,657 @@
+#!/usr/bin/env node
+/**
+ * bench/booking: throughput and latency of the booking endpoints against bare Strapi's core
+ * GET /api/tariffs, measured in the same run on the same database, plus availability with a small and a
+ * large bookings table. One command:
+ *
+ *   npm run bench:booking                 full run (≈ 8 minutes on 2 cores)
+ *   npm run bench:booking -- --quick      smaller tables, 5 s runs (≈ 3 minutes), for development
+ *
+ * Options (also as BENCH_* environment variables, e.g. BENCH_DURATION=20):
+ *   --duration=S        seconds of load per measured run (default 10; quick 5)
+ *   --warmup=S          seconds of unmeasured load before each run (default 3; quick 2)
+ *   --connections=A,B   connection counts (default 10,50)
+ *   --bookings=N        bookings in the table for the endpoint runs (default 100000; quick 20000)
+ *   --scale=S,L         table sizes for the availability scale check (default 10000,1000000; quick 5000,50000)
+ *   --no-scale          skip the scale check
+ *   --scale-connections=C   connections for the scale check (default 10)
+ *   --log-level=L       the server's LOG_LEVEL (default http, as in production)
+ *   --dist=DIR          use an app already compiled into DIR instead of compiling one into .tmp/bench-dist
+ *   --keep              keep the database and server log in .tmp/bench-<time>/ (default: delete the database)
+ *   --json=FILE         also write the results as JSON
+ *
+ * What it does: compiles the server (plugins, then `tsc` into .tmp/bench-dist, ≈ 15 s; the admin panel is not
+ * needed), starts it as a child process on a fresh SQLite file with generated secrets and NODE_ENV=production,
+ * signs in 50 members through POST /api/auth/telegram + PUT /api/profile, writes the catalogue, 2,000 more
+ * members and the bookings straight into the SQLite file (bench/booking/fixtures.js), then runs autocannon.
+ */
+'use strict';
+
+const { execFileSync, fork } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+
+const Database = require('better-sqlite3');
+const fixtures = require('./fixtures');
+const { runLoad } = require('./load');
+
+const appDir = path.resolve(__dirname, '..', '..');
+const TIME_ZONE = 'Europe/Moscow';
+const BENCH_MEMBERS = 50;
+const AVAILABILITY_DAYS = 14; // availability and quote ask about the next two weeks
+
+// ---------------------------------------------------------------------------------------------------------
+// Options
+
+function parseOptions(argv) {
+  const flags = {};
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`Unknown argument ${arg} (see the header of bench/booking/run.js)`);
+    flags[match[1]] = match[2] ?? true;
+  }
+  const env = (name) => process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+  const pick = (name, fallback) => flags[name] ?? env(name) ?? fallback;
+  const quick = pick('quick', false) === true || pick('quick', false) === 'true';
+  const number = (name, fallback) => {
+    const value = Number(pick(name, fallback));
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+    return value;
+  };
+  const list = (name, fallback) =>
+    String(pick(name, fallback))
+      .split(',')
+      .map((value) => Number(value.trim()))
+      .filter((value) => {
+        if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} takes whole numbers separated by commas`);
+        return true;
+      });
+  const options = {
+    quick,
+    duration: number('duration', quick ? 5 : 10),
+    warmup: Number(pick('warmup', quick ? 2 : 3)),
+    connections: list('connections', '10,50'),
+    bookings: number('bookings', quick ? 20_000 : 100_000),
+    scale: pick('no-scale', false) ? null : list('scale', quick ? '5000,50000' : '10000,1000000'),
+    scaleConnections: number('scale-connections', 10),
+    logLevel: String(pick('log-level', 'http')),
+    dist: pick('dist', null),
+    keep: Boolean(pick('keep', false)),
+    json: pick('json', null),
+  };
+  if (options.scale && options.scale.length !== 2) throw new Error('--scale takes two sizes, e.g. --scale=10000,1000000');
+  const floor = fixtures.BOOKINGS_PER_DAY * fixtures.FUTURE_DAYS;
+  for (const size of [options.bookings, ...(options.scale ?? [])]) {
+    if (size < floor) throw new Error(`Table sizes must be at least ${floor} (the 31-day future window alone)`);
+  }
+  if (options.scale && !(options.scale[0] <= options.bookings && options.bookings <= options.scale[1])) {
+    // The table only grows: small scale size, then the endpoint runs, then the large scale size.
+    throw new Error(`--scale must bracket --bookings: ${options.scale[0]} ≤ ${options.bookings} ≤ ${options.scale[1]}`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small helpers
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const secret = () => crypto.randomBytes(24).toString('base64');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let clockTicks = null;
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14 and 15)
+  } catch {
+    return null;
+  }
+}
+
+function git(args) {
+  try {
+    // --no-optional-locks: read-only, never refreshes the index of a working tree other people are using.
+    return execFileSync('git', ['--no-optional-locks', ...args], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function environment() {
+  const cpus = os.cpus();
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']);
+  const sqlite = new Database(':memory:').prepare('SELECT sqlite_version() AS v').get().v;
+  return {
+    date: new Date().toISOString(),
+    commit: commit ? `${commit}${dirty ? ' (working tree with uncommitted changes)' : ''}` : 'unknown',
+    node: process.version,
+    cpus: `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    loadavg: os.loadavg().map((value) => value.toFixed(2)).join(' '),
+    sqlite,
+    autocannon: require('autocannon/package.json').version,
+    strapi: require('@strapi/strapi/package.json').version,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Build and server
+
+function compile(distDir) {
+  const started = Date.now();
+  log('compiling the server (plugins, then tsc into ' + path.relative(appDir, distDir) + ')');
+  // What scripts/build-plugins.js does, one plugin at a time: a plugin that does not compile right now (work
+  // in progress in this working tree) is reported and skipped; if the app enables it, the server start fails.
+  const tsc = require.resolve('typescript/bin/tsc');
+  for (const name of fs.readdirSync(path.join(appDir, 'plugins')).sort()) {
+    const project = path.join(appDir, 'plugins', name, 'tsconfig.server.json');
+    if (!fs.existsSync(project)) continue;
+    try {
+      execFileSync(process.execPath, [tsc, '-p', project], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    } catch (error) {
+      const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(0, 5).join('\n  ');
+      log(`warning: plugins/${name} does not compile (its previous build, if any, stays in use):\n  ${output}`);
+    }
+  }
+  // The same compile step as `strapi build` and the test harness, into the bench's own folder: dist/ is
+  // rewritten by every test run in this working tree.
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `require('@strapi/typescript-utils').compile(${JSON.stringify(appDir)}, { configOptions: { options: { outDir: ${JSON.stringify(distDir)}, tsBuildInfoFile: ${JSON.stringify(path.join(distDir, '.tsbuildinfo'))} } } }).catch((e) => { console.error(e); process.exit(1); })`,
+    ],
+    { cwd: appDir, stdio: ['ignore', 2, 2] },
+  );
+  if (!fs.existsSync(path.join(distDir, 'src', 'index.js'))) throw new Error(`compile produced no ${distDir}/src/index.js`);
+  log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function startServer({ distDir, databaseFile, logFile, logLevel, botToken }) {
+  const port = await freePort();
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    BENCH_DIST_DIR: distDir,
+    DATABASE_CLIENT: 'sqlite',
+    DATABASE_FILENAME: databaseFile,
+    APP_KEYS: [secret(), secret(), secret(), secret()].join(','),
+    API_TOKEN_SALT: secret(),
+    ADMIN_JWT_SECRET: secret(),
+    TRANSFER_TOKEN_SALT: secret(),
+    JWT_SECRET: secret(),
+    ENCRYPTION_KEY: secret(),
+    BOT_SERVICE_TOKEN: botToken,
+    SEED_DEMO: 'false',
+    SPACE_TIMEZONE: TIME_ZONE,
+    LOG_LEVEL: logLevel,
+    // Not throttled: the bot's sign-ins skip the anonymous limiter anyway; the users-permissions limiter
+    // on /api/auth/* is off, and the anonymous one is set out of reach.
+    AUTH_RATELIMIT_ENABLED: 'false',
+    AUTH_TELEGRAM_RATE_LIMIT: '1000000',
+    // The housekeeping cron (every 30 s) would land inside measurement windows; its cost is not these endpoints'.
+    STRAPI_DISABLE_CRON: 'true',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+  };
+  const out = fs.openSync(logFile, 'a');
+  const child = fork(path.join(__dirname, 'server.js'), [], { cwd: appDir, env, stdio: ['ignore', out, out, 'ipc'] });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 180 s (see ${logFile})`)), 180_000);
+    child.on('message', (message) => {
+      if (message && message.ready) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with code ${code} during start-up (see ${logFile})`));
+    });
+  });
+  await ready;
+  child.removeAllListeners('exit');
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      fs.closeSync(out);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP fixtures: members sign in the way the bot signs them in
+
+async function call(url, method, pathname, { token, body } = {}) {
+  const response = await fetch(url + pathname, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body: json, text };
+}
+
+/** 0 → "Aa", 1 → "Ab", …: names take letters only. */
+const letters = (i) => String.fromCharCode(65 + Math.floor(i / 26) % 26) + String.fromCharCode(97 + (i % 26));
+const benchTelegramId = (i) => String(7_000_000_000 + i);
+
+async function signIn(url, botToken, telegramId) {
+  const res = await call(url, 'POST', '/api/auth/telegram', { token: botToken, body: { telegramId } });
+  if (res.status !== 200) throw new Error(`POST /api/auth/telegram answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return res.body;
+}
+
+async function registerMembers(url, botToken) {
+  for (let i = 0; i < BENCH_MEMBERS; i++) {
+    const { jwt } = await signIn(url, botToken, benchTelegramId(i));
+    const res = await call(url, 'PUT', '/api/profile', {
+      token: jwt,
+      body: { fullName: `Bench Member ${letters(i)}`, phone: `+7 999 ${String(1000000 + i).slice(-7)}`, email: `bench-member-${i}@example.com`, consentTerms: true },
+    });
+    if (res.status !== 200) throw new Error(`PUT /api/profile answered ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+}
+
+/** Fresh member access tokens (they live 10 minutes), one per bench member. */
+async function memberTokens(url, botToken) {
+  const tokens = [];
+  for (let i = 0; i < BENCH_MEMBERS; i++) tokens.push((await signIn(url, botToken, benchTelegramId(i))).jwt);
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request plans
+
+function cycle(items) {
+  let i = 0;
+  return () => items[i++ % items.length];
+}
+
+function plans({ catalogue, spaceTime, today }) {
+  const { addDays, zonedInstant } = spaceTime;
+  const days = Array.from({ length: AVAILABILITY_DAYS }, (_, k) => addDays(today, k + 1));
+  const availabilityPaths = [];
+  for (const day of days) {
+    for (const room of catalogue.rooms) availabilityPaths.push(`/api/availability?tariff=${room.tariffDocumentId}&date=${day}`);
+  }
+  const quoteBodies = [];
+  let k = 0;
+  for (const day of days) {
+    for (let hour = fixtures.OPEN_HOUR; hour < fixtures.CLOSE_HOUR - 2; hour++) {
+      for (const room of catalogue.rooms) {
+        const units = 1 + (k++ % 3);
+        quoteBodies.push(JSON.stringify({ tariff: room.tariffDocumentId, startAt: zonedInstant(day, hour * 60, TIME_ZONE).toISOString(), units }));
+      }
+    }
+  }
+  // Create: every request a different (open space, day, hour) until all are used once, then a second seat
+  // of each, and so on; with capacity 40 and ≈ 5 seats taken by the seeded bookings nothing collides.
+  const hours = fixtures.CLOSE_HOUR - fixtures.OPEN_HOUR;
+  const spaces = catalogue.openSpaces;
+  let created = 0;
+  const nextSlot = () => {
+    const n = created++;
+    const space = spaces[n % spaces.length];
+    const hour = fixtures.OPEN_HOUR + (Math.floor(n / spaces.length) % hours);
+    const day = addDays(today, 1 + (Math.floor(n / (spaces.length * hours)) % (fixtures.FUTURE_DAYS - 1)));
+    return { tariff: space.tariffDocumentId, startAt: zonedInstant(day, hour * 60, TIME_ZONE).toISOString(), units: 1 };
+  };
+  return {
+    availability: cycle(availabilityPaths),
+    quote: cycle(quoteBodies),
+    nextSlot,
+    createdCount: () => created,
+    slotsPerRound: spaces.length * hours * (fixtures.FUTURE_DAYS - 1),
+  };
+}
+
+function endpoints(plan, tokens) {
+  const token = cycle(tokens);
+  const auth = () => ({ authorization: `Bearer ${token()}` });
+  return {
+    'GET /api/tariffs (core find)': () => ({ method: 'GET', path: '/api/tariffs' }),
+    'GET /api/availability': () => ({ method: 'GET', path: plan.availability() }),
+    'POST /api/bookings/quote': () => ({ method: 'POST', path: '/api/bookings/quote', headers: auth(), body: plan.quote() }),
+    'POST /api/bookings (create)': () => ({ method: 'POST', path: '/api/bookings', headers: auth(), body: JSON.stringify(plan.nextSlot()) }),
+    'GET /api/bookings/mine': () => ({ method: 'GET', path: '/api/bookings/mine?page=1', headers: auth() }),
+  };
+}
+
+const NAMES = {
+  core: 'GET /api/tariffs (core find)',
+  availability: 'GET /api/availability',
+  quote: 'POST /api/bookings/quote',
+  create: 'POST /api/bookings (create)',
+  mine: 'GET /api/bookings/mine',
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+
+const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const thousands = (value) => Math.round(value).toLocaleString('en-US');
+
+function table(headers, rows) {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((width, i) => (i === 0 ? ':' : '-') + '-'.repeat(width) + (i === 0 ? '-' : ':')).join('|')}|`;
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+function statusSummary(statuses) {
+  return Object.entries(statuses)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, n]) => `${n}×${code}`)
+    .join(', ');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const env = environment();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const workDir = path.join(appDir, '.tmp', `bench-${stamp}`);
+  fs.mkdirSync(workDir, { recursive: true });
+  const databaseFile = path.join(workDir, 'data.db');
+  const logFile = path.join(workDir, 'server.log');
+  const distDir = options.dist ? path.resolve(appDir, options.dist) : path.join(appDir, '.tmp', 'bench-dist');
+  const botToken = crypto.randomBytes(32).toString('hex');
+  const began = Date.now();
+
+  log(`options: ${JSON.stringify({ ...options, dist: path.relative(appDir, distDir) })}`);
+  log(`work dir: ${path.relative(appDir, workDir)}`);
+  if (!options.dist) compile(distDir);
+  const spaceTime = require(path.join(distDir, 'src', 'domain', 'space-time.js'));
+
+  let server = null;
+  const results = { environment: env, options, runs: [], scale: [], probes: {}, fixtures: {} };
+  try {
+    log('starting the server on a fresh SQLite database');
+    let started = Date.now();
+    server = await startServer({ distDir, databaseFile, logFile, logLevel: options.logLevel, botToken });
+    log(`server up at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    started = Date.now();
+    await registerMembers(server.url, botToken);
+    log(`${BENCH_MEMBERS} members signed in and registered over HTTP in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // The bench's own connection is open only while it writes: an idle connection of another process is
+    // harmless to SQLite, but nothing here should be able to take a lock while the server is measured.
+    const withDb = (fn) => {
+      const connection = fixtures.openForBulkWrites(Database, databaseFile);
+      try {
+        return fn(connection);
+      } finally {
+        connection.close();
+      }
+    };
+    const countBookings = () => withDb(fixtures.countBookings);
+    const db = fixtures.openForBulkWrites(Database, databaseFile);
+    const catalogue = fixtures.createCatalogue(db);
+    const background = fixtures.createBackgroundMembers(db);
+    const benchIds = db
+      .prepare(`SELECT id FROM up_users WHERE telegram_id IN (${Array.from({ length: BENCH_MEMBERS }, (_, i) => `'${benchTelegramId(i)}'`).join(',')}) ORDER BY id`)
+      .all()
+      .map((row) => row.id);
+    if (benchIds.length !== BENCH_MEMBERS) throw new Error(`expected ${BENCH_MEMBERS} bench members, found ${benchIds.length}`);
+    db.close();
+    const writer = fixtures.createBookingWriter({ catalogue, backgroundMembers: background, benchMembers: benchIds, spaceTime, timeZone: TIME_ZONE });
+    const growTo = (size) => {
+      const t = Date.now();
+      const step = withDb((connection) => {
+        const have = fixtures.countBookings(connection);
+        if (have >= size) return null;
+        const { oldestDay } = writer.add(connection, size - have);
+        return { have, now: fixtures.countBookings(connection), oldestDay };
+      });
+      if (!step) return;
+      const { have, oldestDay } = step;
+      const seconds = (Date.now() - t) / 1000;
+      log(`bookings: ${thousands(have)} → ${thousands(step.now)} in ${seconds.toFixed(1)} s (history back to ${oldestDay})`);
+      results.fixtures[size] = { seconds, oldestDay };
+    };
+
+    const plan = plans({ catalogue, spaceTime, today: writer.today });
+    let tokens = await memberTokens(server.url, botToken);
+    let requests = endpoints(plan, tokens);
+    const refreshTokens = async () => {
+      tokens = await memberTokens(server.url, botToken);
+      requests = endpoints(plan, tokens);
+    };
+
+    // autocannon stops sending when its time is up, but the server still works through what it accepted;
+    // one request through the same queue (the database connection) waits until that backlog is gone, so the
+    // next run starts on an idle server.
+    const drain = async () => {
+      await call(server.url, 'GET', '/api/tariffs?pagination[pageSize]=1');
+      await sleep(200);
+    };
+    const measure = async (name, connections, label = name) => {
+      await drain();
+      if (options.warmup > 0) {
+        await runLoad({ url: server.url, connections, duration: options.warmup, next: requests[name] });
+        await drain();
+      }
+      const cpuBefore = cpuSeconds(server.child.pid);
+      const result = await runLoad({ url: server.url, connections, duration: options.duration, next: requests[name] });
+      const cpuAfter = cpuSeconds(server.child.pid);
+      // Server CPU per request is what the endpoint costs, whatever else the machine is doing; the share of
+      // one core it got says how much the machine let it run (Node runs the app on one thread).
+      result.cpuMsPerRequest = cpuBefore === null || cpuAfter === null ? NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests;
+      result.serverCpuShare = cpuBefore === null || cpuAfter === null ? NaN : (cpuAfter - cpuBefore) / result.duration;
+      result.loadavg = os.loadavg()[0];
+      const extra = result.non2xx > 0 ? `, non-2xx ${statusSummary(result.statuses)}: ${result.samples[0]}` : '';
+      log(
+        `${label} @${connections}: ${fmt(result.rps, 0)} req/s, p50 ${fmt(result.p50)} ms, p95 ${fmt(result.p95)} ms, p99 ${fmt(result.p99)} ms, ` +
+          `server CPU ${fmt(result.cpuMsPerRequest, 2)} ms/req at ${fmt(result.serverCpuShare * 100, 0)}% of a core, load ${fmt(result.loadavg, 2)}${extra}`,
+      );
+      return result;
+    };
+
+    // A fresh process runs its first thousands of requests slower (the JIT has not compiled the hot paths
+    // yet): load the read paths once before anything is measured, so the first measured run is not penalised.
+    for (const name of [NAMES.core, NAMES.availability, NAMES.quote]) {
+      await runLoad({ url: server.url, connections: 10, duration: Math.max(2, options.warmup), next: requests[name] });
+    }
+
+    // 1. Availability with the small table.
+    if (options.scale) {
+      growTo(options.scale[0]);
+      const result = await measure(NAMES.availability, options.scaleConnections, `availability, ${thousands(options.scale[0])} bookings`);
+      results.scale.push({ bookings: countBookings(), ...result });
+    }
+
+    // 2. The endpoint runs on the main table.
+    growTo(options.bookings);
+    results.bookings = countBookings();
+
+    // One request of each kind first: a broken endpoint is reported, not benchmarked.
+    const probe = async (name) => {
+      const r = requests[name]();
+      const res = await call(server.url, r.method, r.path, { token: r.headers?.authorization?.slice(7), body: r.body === undefined ? undefined : JSON.parse(r.body) });
+      results.probes[name] = { status: res.status, sample: res.text.slice(0, 400) };
+      return res;
+    };
+    for (const name of [NAMES.core, NAMES.availability, NAMES.quote, NAMES.mine]) {
+      const res = await probe(name);
+      log(`probe ${name}: HTTP ${res.status}`);
+    }
+    const mineOk = results.probes[NAMES.mine].status === 200;
+    if (!mineOk) log(`GET /api/bookings/mine answers ${results.probes[NAMES.mine].status}: reported as missing, not loaded`);
+
+    for (const connections of options.connections) {
+      await refreshTokens();
+      for (const name of [NAMES.core, NAMES.availability, NAMES.quote, ...(mineOk ? [NAMES.mine] : [])]) {
+        results.runs.push({ endpoint: name, bookings: results.bookings, ...(await measure(name, connections)) });
+      }
+    }
+    // Create last, so the reads above see the seeded table only.
+    for (const connections of options.connections) {
+      await refreshTokens();
+      results.runs.push({ endpoint: NAMES.create, bookings: results.bookings, ...(await measure(NAMES.create, connections)) });
+    }
+    results.created = plan.createdCount();
+    if (results.created > plan.slotsPerRound * (fixtures.OPEN_SPACE_CAPACITY - 12)) {
+      log('warning: create went round the open spaces so often that later requests may have met full slots');
+    }
+
+    // 3. Availability with the large table. The bookings create made (active holds in the open spaces, which
+    // the availability query reads too) go first, so the two scale runs differ only in history.
+    if (options.scale) {
+      const removed = withDb(fixtures.removeApiBookings);
+      log(`removed the ${thousands(removed)} bookings made through the API during the run`);
+      growTo(options.scale[1]);
+      await refreshTokens();
+      const result = await measure(NAMES.availability, options.scaleConnections, `availability, ${thousands(options.scale[1])} bookings`);
+      results.scale.push({ bookings: countBookings(), ...result });
+    }
+    results.databaseBytes = fs.statSync(databaseFile).size;
+  } finally {
+    if (server) await server.stop();
+    if (!options.keep) for (const suffix of ['', '-journal', '-wal', '-shm']) fs.rmSync(databaseFile + suffix, { force: true });
+  }
+  results.totalSeconds = (Date.now() - began) / 1000;
+  report(results, options, results.probes[NAMES.mine]?.status === 200);
+  if (options.json) fs.writeFileSync(path.resolve(appDir, options.json), JSON.stringify(results, null, 2));
+  fs.writeFileSync(path.join(workDir, 'results.json'), JSON.stringify(results, null, 2));
+}
+
+function report(results, options, mineOk) {
+  const env = results.environment;
+  const out = [];
+  out.push('');
+  out.push(`bench/booking — ${env.date}`);
+  out.push(
+    `commit ${env.commit}; Node ${env.node}; ${env.cpus}; ${env.memory}; load average at start ${env.loadavg}; ` +
+      `SQLite ${env.sqlite}; Strapi ${env.strapi}; autocannon ${env.autocannon}`,
+  );
+  out.push(
+    `${thousands(results.bookings)} bookings in the table; ${options.duration} s per run after ${options.warmup} s warm-up; ` +
+      `server NODE_ENV=production, LOG_LEVEL=${options.logLevel}, cron off; whole run ${fmt(results.totalSeconds / 60, 1)} min`,
+  );
+  out.push('');
+
+  const baseline = new Map(results.runs.filter((run) => run.endpoint === NAMES.core).map((run) => [run.connections, run.rps]));
+  const order = [NAMES.core, NAMES.availability, NAMES.quote, NAMES.create, NAMES.mine];
+  const rows = [];
+  for (const connections of options.connections) {
+    for (const name of order) {
+      const run = results.runs.find((r) => r.endpoint === name && r.connections === connections);
+      if (!run) {
+        if (name === NAMES.mine && !mineOk) {
+          rows.push([name, connections, `missing (HTTP ${results.probes[NAMES.mine]?.status ?? '?'})`, '—', '—', '—', '—', '—', '—']);
+        }
+        continue;
+      }
+      const non2xx = run.non2xx === 0 ? '0' : `${run.non2xx} (${statusSummary(run.statuses)})`;
+      rows.push([
+        name,
+        connections,
+        fmt(run.rps, 0),
+        fmt(run.p50),
+        fmt(run.p95),
+        fmt(run.p99),
+        non2xx,
+        baseline.get(connections) > 0 ? `${fmt(run.rps / baseline.get(connections), 2)}×` : '—',
+        fmt(run.cpuMsPerRequest, 2),
+      ]);
+    }
+  }
+  out.push(table(['endpoint', 'conns', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'req/s ÷ core find', 'server CPU ms/req'], rows));
+
+  if (results.scale.length === 2) {
+    out.push('');
+    const scaleRows = results.scale.map((run) => [
+      `${thousands(run.bookings)} bookings`,
+      run.connections,
+      fmt(run.rps, 0),
+      fmt(run.p50),
+      fmt(run.p95),
+      fmt(run.p99),
+      String(run.non2xx),
+      fmt(run.cpuMsPerRequest, 2),
+    ]);
+    out.push(table(['GET /api/availability with', 'conns', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'server CPU ms/req'], scaleRows));
+  }
+
+  // Targets of the issue.
+  const find = (name, connections) => results.runs.find((r) => r.endpoint === name && r.connections === connections);
+  const checks = [];
+  const high = Math.max(...options.connections);
+  const low = Math.min(...options.connections);
+  const ratio = (name) => {
+    const run = find(name, high);
+    const base = baseline.get(high);
+    return run && base > 0 ? run.rps / base : NaN;
+  };
+  checks.push([`availability req/s ≥ 3× core find @${high}`, `${fmt(ratio(NAMES.availability), 2)}×`, ratio(NAMES.availability) >= 3]);
+  checks.push([`quote req/s ≥ 3× core find @${high}`, `${fmt(ratio(NAMES.quote), 2)}×`, ratio(NAMES.quote) >= 3]);
+  const createHigh = find(NAMES.create, high);
+  checks.push([`create ≥ 200 req/s @${high}`, `${fmt(createHigh?.rps, 0)} req/s`, createHigh?.rps >= 200]);
+  for (const [name, limit] of [
+    [NAMES.availability, 25],
+    [NAMES.quote, 25],
+    [NAMES.create, 60],
+  ]) {
+    const run = find(name, low);
+    checks.push([`${name.split(' ').slice(0, 2).join(' ')} p95 ≤ ${limit} ms @${low}`, `${fmt(run?.p95)} ms`, run?.p95 <= limit]);
+  }
+  const creates = results.runs.filter((r) => r.endpoint === NAMES.create);
+  const createErrors = creates.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+  checks.push(['create: every request booked (no non-2xx)', String(createErrors), createErrors === 0]);
+  if (results.scale.length === 2) {
+    const [small, large] = results.scale;
+    checks.push([
+      `availability p95 with ${thousands(large.bookings)} ≤ 1.5× with ${thousands(small.bookings)}`,
+      `${fmt(large.p95)} / ${fmt(small.p95)} ms = ${fmt(large.p95 / small.p95, 2)}×`,
+      large.p95 <= 1.5 * small.p95,
+    ]);
+  }
+  if (!mineOk) checks.push(['GET /api/bookings/mine answers 200', `HTTP ${results.probes[NAMES.mine]?.status}`, false]);
+  out.push('');
+  out.push(table(['target', 'measured', 'met'], checks.map(([what, measured, ok]) => [what, measured, ok ? 'yes' : 'NO'])));
+  out.push('');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The bench's server process: what `strapi start` does (createStrapi(...).start() on a compiled app),
+// pointed at the bench's own compiled copy (BENCH_DIST_DIR) and without the admin panel bundle.
+// Started by run.js with its own environment; not meant to be run by hand.
+const path = require('path');
+
+const appDir = path.resolve(__dirname, '..', '..');
+const distDir = process.env.BENCH_DIST_DIR;
+if (!distDir) {
+  console.error('BENCH_DIST_DIR is not set: start the bench with `npm run bench:booking`.');
+  process.exit(2);
+}
+
+const { createStrapi } = require('@strapi/strapi');
+
+createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: false })
+  .start()
+  .then((strapi) => {
+    if (process.send) process.send({ ready: true, port: strapi.config.get('server.port') });
+  })
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
