@@ -33,6 +33,20 @@ const sqliteConnection = (env: Env) => ({
     filename: path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db')),
   },
   useNullAsDefault: true,
+  pool: {
+    // Write-ahead logging: readers do not wait for a writer, and with synchronous=NORMAL a commit does not
+    // wait for the disk (a power cut may lose the last commits, never corrupt the file). SQLITE_SYNCHRONOUS=FULL
+    // restores the safest setting.
+    afterCreate(connection: { pragma(sql: string): unknown }, done: (error: Error | null, connection: unknown) => void) {
+      try {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma(`synchronous = ${env('SQLITE_SYNCHRONOUS', 'NORMAL') === 'FULL' ? 'FULL' : 'NORMAL'}`);
+        done(null, connection);
+      } catch (error) {
+        done(error as Error, connection);
+      }
+    },
+  },
 });
 
 const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Database => {

@@ -33,10 +33,16 @@ interface MemberRow {
 export default factories.createCoreController('api::booking.booking', ({ strapi }) => {
   /** The signed-in member; refused when the account is banned or blocked. */
   async function activeMember(ctx: Context): Promise<MemberRow> {
-    const member = (await strapi.db.query(USER_UID).findOne({
-      where: { id: ctx.state.user.id },
-      select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
-    })) as MemberRow | null;
+    // users-permissions has just read the whole member row to authenticate the request; reuse it.
+    const user = ctx.state.user as Partial<MemberRow> | undefined;
+    if (!user || typeof user.id !== 'number') throw new errors.ForbiddenError('This endpoint is for signed-in members.');
+    const member =
+      'isBanned' in user && 'registeredAt' in user
+        ? (user as MemberRow)
+        : ((await strapi.db.query(USER_UID).findOne({
+            where: { id: user.id },
+            select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
+          })) as MemberRow | null);
     if (!member) throw new errors.UnauthorizedError('Sign in again');
     assertMemberNotBlocked(member);
     return member;

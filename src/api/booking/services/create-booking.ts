@@ -13,6 +13,7 @@ import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode
 import { MINUTE_MS } from '../../../domain/space-time';
 import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
 import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
+import { linkedIds } from '../../../utils/linked-ids';
 import { paymentGateway } from './payment-gateway';
 import type { QuoteService } from './quote';
 
@@ -107,12 +108,12 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
    * A trial tariff is for members who never had a successful booking. An active booking of a trial tariff
    * counts too, so a member cannot hold two trials while the first is unpaid or unapproved.
    */
-  async function trialUsed(memberId: number, now: Date): Promise<boolean> {
+  async function trialUsed(trx: Knex.Transaction, memberId: number, now: Date): Promise<boolean> {
     const rows = (await strapi.db.query(BOOKING_UID).findMany({
       // The relation filters make the query DISTINCT: the id keeps identical rows apart.
       select: ['id', 'state', 'holdExpiresAt'],
       where: {
-        member: { id: memberId },
+        id: { $in: await linkedIds(strapi, BOOKING_UID, 'member', memberId, trx) },
         $or: [{ state: { $in: [...SUCCESSFUL_STATES] } }, { tariff: { trialOnce: true }, state: { $in: [...ACTIVE_STATES] } }],
       },
     })) as { state: BookingState; holdExpiresAt: string | Date | null }[];
@@ -160,7 +161,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
       await trx('up_users')
         .where({ id: member.id })
         .update({ successful_bookings: trx.raw('successful_bookings') });
-      if (await trialUsed(member.id, now)) {
+      if (await trialUsed(trx, member.id, now)) {
         throw new Refused({
           status: 409,
           reason: 'trial_used',

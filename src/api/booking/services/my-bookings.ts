@@ -4,6 +4,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { MyBookingsQuery } from '../../../../types/contracts/booking';
+import { linkedIds } from '../../../utils/linked-ids';
 import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
 
 const BOOKING_UID = 'api::booking.booking';
@@ -20,7 +21,7 @@ const myBookingsService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
     // A booking is upcoming until it ends, so one in progress is still listed with what is ahead.
     const where = {
-      member: { id: memberId },
+      id: { $in: await linkedIds(strapi, BOOKING_UID, 'member', memberId) },
       ...(query.status === undefined ? {} : { state: { $in: query.status } }),
       ...(query.when === 'upcoming' ? { endAt: { $gt: now } } : query.when === 'past' ? { endAt: { $lte: now } } : {}),
     };
