@@ -19,5 +19,15 @@ module.exports = {
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
     },
+    {
+      // The Telegram bot end to end: the real bot against the Telegram stand-in, the real Strapi (compiled by
+      // the same global setup) and the YooKassa stand-in.
+      displayName: 'bot',
+      testEnvironment: 'node',
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['<rootDir>/tests/bot/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+      setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+    },
   ],
 };

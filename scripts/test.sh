@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, type-checks, runs every test.
-#   scripts/test.sh                 unit + API tests on SQLite
+#   scripts/test.sh                 unit + API tests on SQLite, then the bot's end-to-end tests on SQLite
+#                                   (installs redis-server from Debian's packages when missing, for the bot's
+#                                   restart-with-Redis test, which is skipped with a message when that fails)
 #   TEST_POSTGRES=1 scripts/test.sh also the API tests against PostgreSQL 15 (always on with CI=true;
 #                                   installs PostgreSQL from Debian's packages when it is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
+source scripts/lib/redis.sh
 
 started=$(date +%s)
 mkdir -p .tmp
@@ -19,6 +22,7 @@ node scripts/build-plugins.js
 npx tsc --noEmit -p tsconfig.json
 npx tsc --noEmit -p tests/tsconfig.json
 npx tsc --noEmit -p src/admin/tsconfig.json
+npx tsc --noEmit -p bot/tsconfig.json
 
 status=0
 failed_checks=0
@@ -32,7 +36,11 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
 fi
 
 echo "==> unit and API tests (SQLite)"
-npx jest --runInBand --json --outputFile=.tmp/jest-sqlite.json || status=1
+npx jest --runInBand --selectProjects unit api --json --outputFile=.tmp/jest-sqlite.json || status=1
+
+echo "==> bot end-to-end tests (SQLite)"
+ensure_redis || true
+npx jest --runInBand --selectProjects bot --json --outputFile=.tmp/jest-bot.json || status=1
 
 if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
   echo "==> API tests (PostgreSQL)"
