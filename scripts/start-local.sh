@@ -62,6 +62,15 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 
+bot_note="Telegram bot:   not started (set BOT_TOKEN in .env to run it beside the API)"
+bot=""
+if [ -n "${BOT_TOKEN:-}" ]; then
+  STRAPI_URL="http://127.0.0.1:$PORT" npm run --silent bot > .tmp/bot.log 2>&1 &
+  bot=$!
+  trap 'kill "$server" $stand_in $bot 2>/dev/null; wait "$server" 2>/dev/null' INT TERM
+  bot_note="Telegram bot:   running (log: .tmp/bot.log)"
+fi
+
 cat <<INFO
 
   Coworking platform is running.
@@ -70,6 +79,7 @@ cat <<INFO
     Documentation:  http://localhost:$PORT/documentation
     Health:         http://localhost:$PORT/api/monitoring/health
     $checkout_note
+    $bot_note
   Stop with Ctrl+C.
 
 INFO
