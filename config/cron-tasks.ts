@@ -20,4 +20,12 @@ export const cronTasks = ({ env }: Pick<Core.Config.Shared.ConfigParams, 'env'>)
     },
     options: { rule: env('YOOKASSA_RECONCILE_CRON', '15 * * * * *') },
   },
+  // Reminders before confirmed bookings (BOOKING_REMINDER_HOURS, default 24 and 1 hours; docs/NOTIFICATIONS.md).
+  // Each reminder is enqueued once under its dedupe key, however many instances run this.
+  bookingReminders: {
+    task: async ({ strapi }: { strapi: Core.Strapi }) => {
+      await strapi.service('api::notification.reminders').run(new Date());
+    },
+    options: { rule: env('BOOKING_REMINDER_CRON', '45 * * * * *') },
+  },
 });
