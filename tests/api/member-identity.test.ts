@@ -103,6 +103,24 @@ describe('member identity', () => {
     });
   });
 
+  describe('a member who had blocked the bot', () => {
+    it('is marked as reachable again when they write to the bot, but not by a Mini App sign-in', async () => {
+      await botAuth({ telegramId: '700200300' });
+      const blocked = { botBlocked: true, botBlockedAt: new Date() };
+      await app.strapi.db.query(USER_UID).update({ where: { telegramId: '700200300' }, data: blocked });
+
+      const initData = signInitData(
+        { auth_date: String(Math.floor(Date.now() / 1000)), query_id: 'AAE', user: JSON.stringify({ id: 700200300 }) },
+        BOT_TOKEN,
+      );
+      expect((await http().post('/api/auth/telegram').send({ initData })).status).toBe(200);
+      expect(await memberRow('700200300')).toMatchObject({ botBlocked: true });
+
+      expect((await botAuth({ telegramId: '700200300' })).status).toBe(200);
+      expect(await memberRow('700200300')).toMatchObject({ botBlocked: false, botBlockedAt: null });
+    });
+  });
+
   describe('POST /api/auth/telegram with Mini App initData', () => {
     const initData = (authDate: number, user: object = { id: 700200100, username: 'miniapp', language_code: 'ru' }) =>
       signInitData({ auth_date: String(authDate), query_id: 'AAE', user: JSON.stringify(user) }, BOT_TOKEN);

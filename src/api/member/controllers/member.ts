@@ -37,7 +37,7 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!isBotServiceCredential(bearerToken(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
         const parsed = telegramServiceAuthSchema.safeParse(body);
         if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
-        member = await identity().findOrCreateByTelegram(parsed.data);
+        member = await identity().findOrCreateByTelegram(parsed.data, { fromBot: true });
       }
 
       assertMemberNotBlocked(member);

@@ -92,13 +92,21 @@ const acceptableReferrer = async (memberId: number, referralCode: string): Promi
     findByTelegramId,
 
     /** The member with this Telegram id, created bare (unregistered) on first contact. */
-    async findOrCreateByTelegram(input: { telegramId: string; username?: string; language?: 'ru' | 'en' }): Promise<MemberRow> {
+    /**
+     * `fromBot`: the bot signs the member in because they wrote to it, so they have not blocked it (any more) and
+     * notifications resume (docs/NOTIFICATIONS.md). A Mini App sign-in says nothing about the bot.
+     */
+    async findOrCreateByTelegram(
+      input: { telegramId: string; username?: string; language?: 'ru' | 'en' },
+      options: { fromBot?: boolean } = {},
+    ): Promise<MemberRow> {
       const existing = await findByTelegramId(input.telegramId);
       if (existing) {
-        if (input.username !== undefined && input.username !== existing.telegramUsername) {
-          return (await users().update({ where: { id: existing.id }, data: { telegramUsername: input.username } })) as MemberRow;
-        }
-        return existing;
+        const changes: Record<string, unknown> = {};
+        if (input.username !== undefined && input.username !== existing.telegramUsername) changes.telegramUsername = input.username;
+        if (options.fromBot && (existing as { botBlocked?: boolean }).botBlocked) Object.assign(changes, { botBlocked: false, botBlockedAt: null });
+        if (Object.keys(changes).length === 0) return existing;
+        return (await users().update({ where: { id: existing.id }, data: changes })) as MemberRow;
       }
       const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
       try {
