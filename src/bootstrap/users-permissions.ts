@@ -36,6 +36,14 @@ const MEMBER_ACCESS = {
     'api::booking.booking.cancel',
     'api::booking.booking.reschedule',
     'api::booking.booking.pay', // POST /api/bookings/:documentId/pay: a payment link for the member's own booking
+    // Support tickets, own only. `create` and `findOne` are the core routes POST /api/tickets and
+    // GET /api/tickets/:documentId, whose controller answers a member with the member endpoints (the ticket is
+    // the caller's, another member's is 403), never Strapi's generic create / findOne; GET /api/tickets/mine
+    // and POST /api/tickets/:documentId/messages are custom routes. find, update and delete stay closed.
+    'api::ticket.ticket.create',
+    'api::ticket.ticket.findOne',
+    'api::ticket.ticket.mine',
+    'api::ticket.ticket.reply',
     // A client may still hold a valid access token when it renews it.
     'plugin::users-permissions.auth.refresh',
     'plugin::users-permissions.auth.logout',
