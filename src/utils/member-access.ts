@@ -5,7 +5,18 @@ import { errors } from '@strapi/utils';
 export const bearerToken = (ctx: Context): string | undefined =>
   /^Bearer\s+(\S+)$/i.exec(ctx.request.header.authorization ?? '')?.[1];
 
+/**
+ * A 403 whose message reaches the client. Strapi's route wrapper answers a plain "Forbidden" for any
+ * ForbiddenError a controller throws, except a PolicyError, which it passes on; the name stays ForbiddenError.
+ */
+export class MemberForbiddenError extends errors.PolicyError {
+  constructor(message: string) {
+    super(message);
+    Object.defineProperty(this, 'name', { value: 'ForbiddenError' });
+  }
+}
+
 /** Banned (by staff) or blocked (users-permissions) members may not sign in or act. */
 export function assertMemberNotBlocked(member: { isBanned: boolean; blocked: boolean | null }): void {
-  if (member.isBanned || member.blocked) throw new errors.ForbiddenError('This account is blocked. Contact the space staff.');
+  if (member.isBanned || member.blocked) throw new MemberForbiddenError('This account is blocked. Contact the space staff.');
 }

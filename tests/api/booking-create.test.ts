@@ -226,6 +226,14 @@ describe('POST /api/bookings', () => {
       expect(await writes()).toEqual(before);
     });
 
+    it('tells a refused member why: registration not completed, or account blocked', async () => {
+      const body = { tariff: ids.roomHour, startAt: startAt(5, '10:00'), units: 1 };
+      const unregistered = await book(body, tokens.unregistered);
+      expect(unregistered.body.error).toMatchObject({ status: 403, name: 'ForbiddenError', message: 'Please complete your registration before booking.' });
+      const banned = await book(body, tokens.banned);
+      expect(banned.body.error).toMatchObject({ status: 403, name: 'ForbiddenError', message: 'This account is blocked. Contact the space staff.' });
+    });
+
     it('gives a trial to a member with no booking yet', async () => {
       const res = await book({ tariff: ids.trialDay, startAt: startAt(4, '09:00'), units: 1 }, tokens.newbie);
       expect(res.status).toBe(201);

@@ -12,7 +12,7 @@ import {
   rescheduleRequestSchema,
 } from '../../../../types/contracts/booking';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
-import { assertMemberNotBlocked } from '../../../utils/member-access';
+import { assertMemberNotBlocked, MemberForbiddenError } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
 import type { LifecycleService, TransitionOutcome } from '../services/lifecycle';
@@ -35,7 +35,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
   async function activeMember(ctx: Context): Promise<MemberRow> {
     // users-permissions has just read the whole member row to authenticate the request; reuse it.
     const user = ctx.state.user as Partial<MemberRow> | undefined;
-    if (!user || typeof user.id !== 'number') throw new errors.ForbiddenError('This endpoint is for signed-in members.');
+    if (!user || typeof user.id !== 'number') throw new MemberForbiddenError('This endpoint is for signed-in members.');
     const member =
       'isBanned' in user && 'registeredAt' in user
         ? (user as MemberRow)
@@ -141,7 +141,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
     async create(ctx: Context) {
       if (ctx.state.auth?.strategy?.name !== 'users-permissions') return super.create(ctx);
       const member = await activeMember(ctx);
-      if (member.registeredAt === null) throw new errors.ForbiddenError('Please complete your registration before booking.');
+      if (member.registeredAt === null) throw new MemberForbiddenError('Please complete your registration before booking.');
 
       const key = idempotencyKeySchema.safeParse(ctx.get('Idempotency-Key') || undefined);
       if (!key.success) {
