@@ -74,6 +74,9 @@ describe('payments through YooKassa', () => {
   });
 
   afterAll(async () => {
+    // A notification YooKassa is still sending would reach a server that is shutting down.
+    yk.setAutoWebhooks(false);
+    await yk.webhooksSettled();
     await app.stop();
     await yk.close();
   });

@@ -102,6 +102,9 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await harness.stopBot();
       await telegram.close();
+      // A notification YooKassa is still sending would reach a server that is shutting down.
+      yk.setAutoWebhooks(false);
+      await yk.webhooksSettled();
       await app.stop();
       await yk.close();
       if (errors.length) console.warn('bot errors during the run', errors);
