@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BOOKING_STATES } from '../../src/domain/booking-state';
 import { isDateKey } from '../../src/domain/space-time';
+import { pagingQueryFields, statusListSchema } from './list-query';
 
 /** A tariff or resource reference: its documentId or its slug (both are URL-safe). */
 const reference = (what: string) =>
@@ -76,23 +77,11 @@ export const idempotencyKeySchema = z
   .optional();
 
 /** GET /api/bookings/mine query: filters and paging of the member's own bookings. */
-export const MINE_PAGE_SIZE_MAX = 50;
 export const myBookingsQuerySchema = z
   .object({
-    status: z
-      .string({ invalid_type_error: 'Give status once, as a comma-separated list' })
-      .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
-      .pipe(z.array(z.enum(BOOKING_STATES, { message: `Each status must be one of: ${BOOKING_STATES.join(', ')}` })).min(1, 'Give at least one status')),
+    status: statusListSchema(BOOKING_STATES),
     when: z.enum(['upcoming', 'past'], { message: 'when must be upcoming or past' }),
-    page: z
-      .string({ invalid_type_error: 'Give page once' })
-      .regex(/^[1-9][0-9]{0,5}$/, 'page must be a whole number from 1')
-      .transform(Number),
-    pageSize: z
-      .string({ invalid_type_error: 'Give pageSize once' })
-      .regex(/^[1-9][0-9]?$/, `pageSize must be a whole number from 1 to ${MINE_PAGE_SIZE_MAX}`)
-      .transform(Number)
-      .pipe(z.number().max(MINE_PAGE_SIZE_MAX, `pageSize must be a whole number from 1 to ${MINE_PAGE_SIZE_MAX}`)),
+    ...pagingQueryFields,
   })
   .partial()
   .strict();

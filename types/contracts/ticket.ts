@@ -4,6 +4,7 @@
  * its clients (what they send and get back). Messages are written for the person who sent the value.
  */
 import { z } from 'zod';
+import { pagingQueryFields, statusListSchema } from './list-query';
 
 /** The ticket's lifecycle, stored as `state` and answered as `status` (docs/API-CHANGES.md). */
 export const TICKET_STATES = ['open', 'in_progress', 'resolved', 'closed'] as const;
@@ -55,23 +56,8 @@ export const ticketReplySchema = z.object({ body: bodySchema }).strict();
 export type TicketReplyRequest = z.infer<typeof ticketReplySchema>;
 
 /** GET /api/tickets/mine query: filters and paging of the member's own tickets. */
-export const MY_TICKETS_PAGE_SIZE_MAX = 50;
 export const myTicketsQuerySchema = z
-  .object({
-    status: z
-      .string({ invalid_type_error: 'Give status once, as a comma-separated list' })
-      .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
-      .pipe(z.array(z.enum(TICKET_STATES, { message: `Each status must be one of: ${TICKET_STATES.join(', ')}` })).min(1, 'Give at least one status')),
-    page: z
-      .string({ invalid_type_error: 'Give page once' })
-      .regex(/^[1-9][0-9]{0,5}$/, 'page must be a whole number from 1')
-      .transform(Number),
-    pageSize: z
-      .string({ invalid_type_error: 'Give pageSize once' })
-      .regex(/^[1-9][0-9]?$/, `pageSize must be a whole number from 1 to ${MY_TICKETS_PAGE_SIZE_MAX}`)
-      .transform(Number)
-      .pipe(z.number().max(MY_TICKETS_PAGE_SIZE_MAX, `pageSize must be a whole number from 1 to ${MY_TICKETS_PAGE_SIZE_MAX}`)),
-  })
+  .object({ status: statusListSchema(TICKET_STATES), ...pagingQueryFields })
   .partial()
   .strict();
 

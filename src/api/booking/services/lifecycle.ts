@@ -12,6 +12,7 @@ import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { intervalForUnits } from '../../../domain/availability';
 import {
+  BOOKING_EVENTS,
   type BookingEvent,
   type BookingState,
   decideTransition,
@@ -108,18 +109,8 @@ const LOCKED_BOOKING_QUERY = {
 
 const CONFIRMING_EVENTS: readonly BookingEvent[] = ['payment_succeeded', 'mark_paid', 'approve', 'late_payment_confirmed'];
 
-/** Events the member is told about when staff or the system fire them (completion is not news). */
-const NOTIFIED_EVENTS: readonly BookingEvent[] = [
-  'payment_succeeded',
-  'mark_paid',
-  'approve',
-  'reject',
-  'cancel',
-  'reschedule',
-  'expire_hold',
-  'expire_unconfirmed',
-  'late_payment_confirmed',
-];
+/** Events the member is told about when staff or the system fire them: all but completion, which is not news. */
+const NOTIFIED_EVENTS: readonly BookingEvent[] = BOOKING_EVENTS.filter((event) => event !== 'complete');
 
 const AUDIT_ACTOR_TYPE = { member: 'member', staff: 'admin', system: 'system' } as const;
 
