@@ -111,6 +111,7 @@ describe('API documentation, public (the default outside production)', () => {
   it('documents the member and payment routes of API.md, with documentId path parameters', () => {
     const operations: [string, string][] = [
       ['/api/auth/telegram', 'post'],
+      ['/api/auth/telegram/bot-status', 'post'],
       ['/api/profile', 'put'],
       ['/api/availability', 'get'],
       ['/api/bookings/quote', 'post'],

@@ -121,6 +121,51 @@ describe('member identity', () => {
     });
   });
 
+  describe('POST /api/auth/telegram/bot-status (the bot reports my_chat_member updates)', () => {
+    const report = (body: object, token = BOT_SERVICE_TOKEN) =>
+      http().post('/api/auth/telegram/bot-status').set('Authorization', `Bearer ${token}`).send(body);
+
+    it('marks a member who blocked the bot, and clears the mark when they start it again', async () => {
+      // Given a member the bot knows
+      await botAuth({ telegramId: '700200400' });
+
+      // When the bot reports that they blocked it
+      const blocked = await report({ telegramId: '700200400', blocked: true });
+
+      // Then they are marked, with the time
+      expect(blocked.status).toBe(200);
+      expect(blocked.body).toEqual({ data: { telegramId: '700200400', botBlocked: true } });
+      const marked = await memberRow('700200400');
+      expect(marked).toMatchObject({ botBlocked: true });
+      expect(marked.botBlockedAt).not.toBeNull();
+
+      // And a repeated report keeps the first time
+      await report({ telegramId: '700200400', blocked: true });
+      expect((await memberRow('700200400')).botBlockedAt).toEqual(marked.botBlockedAt);
+
+      // When they start the bot again, the mark is cleared
+      const unblocked = await report({ telegramId: 700200400, blocked: false });
+      expect(unblocked.status).toBe(200);
+      expect(await memberRow('700200400')).toMatchObject({ botBlocked: false, botBlockedAt: null });
+    });
+
+    it('answers 401 without the service credential, 400 for a bad body and 404 for an unknown member, changing nothing', async () => {
+      await botAuth({ telegramId: '700200500' });
+
+      const anonymous = await http().post('/api/auth/telegram/bot-status').send({ telegramId: '700200500', blocked: true });
+      const wrongToken = await report({ telegramId: '700200500', blocked: true }, 'not-the-service-token-0123456789');
+      const badBody = await report({ telegramId: '700200500', blocked: 'yes' });
+      const extraField = await report({ telegramId: '700200500', blocked: true, isBanned: true });
+      const unknown = await report({ telegramId: '700299999', blocked: true });
+
+      expect([anonymous.status, wrongToken.status, badBody.status, extraField.status, unknown.status]).toEqual([401, 401, 400, 400, 404]);
+      expect(anonymous.body.error).toMatchObject({ status: 401, name: 'UnauthorizedError' });
+      expect(unknown.body.error).toMatchObject({ status: 404, message: 'No member has this Telegram id' });
+      expect(await memberRow('700200500')).toMatchObject({ botBlocked: false, isBanned: false });
+      expect(await app.strapi.db.query(USER_UID).count({ where: { telegramId: '700299999' } })).toBe(0);
+    });
+  });
+
   describe('POST /api/auth/telegram with Mini App initData', () => {
     const initData = (authDate: number, user: object = { id: 700200100, username: 'miniapp', language_code: 'ru' }) =>
       signInitData({ auth_date: String(authDate), query_id: 'AAE', user: JSON.stringify(user) }, BOT_TOKEN);

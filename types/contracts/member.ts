@@ -18,6 +18,12 @@ export const telegramServiceAuthSchema = z
   })
   .strict();
 
+/**
+ * POST /api/auth/telegram/bot-status with the bot's service credential: Telegram told the bot (a `my_chat_member`
+ * update) that the member blocked it (`blocked: true`) or started it again (`false`).
+ */
+export const telegramBotStatusSchema = z.object({ telegramId, blocked: z.boolean() }).strict();
+
 /** POST /api/auth/telegram from a Mini App. */
 export const telegramInitDataAuthSchema = z.object({ initData: z.string().min(1).max(4096) }).strict();
 

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import {
   profileSchema,
+  telegramBotStatusSchema,
   telegramInitDataAuthSchema,
   telegramServiceAuthSchema,
 } from '../../../../types/contracts/member';
@@ -43,6 +44,19 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
       assertMemberNotBlocked(member);
       const dto = toMemberDto(member);
       ctx.body = { jwt: await identity().issueToken(member), user: dto, isRegistered: dto.isRegistered };
+    },
+
+    /**
+     * POST /api/auth/telegram/bot-status (bot only): the member blocked the bot or started it again. Notifications
+     * skip a member marked `botBlocked` (docs/NOTIFICATIONS.md); repeating a report changes nothing.
+     */
+    async reportBotStatus(ctx: Context) {
+      if (!isBotServiceCredential(bearerToken(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
+      const parsed = telegramBotStatusSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+      const member = await identity().setBotBlocked(parsed.data.telegramId, parsed.data.blocked, new Date());
+      if (!member) throw new errors.NotFoundError('No member has this Telegram id');
+      ctx.body = { data: { telegramId: member.telegramId, botBlocked: member.botBlocked } };
     },
 
     /** PUT /api/profile: the signed-in member completes or edits their registration. */

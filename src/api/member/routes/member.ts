@@ -8,6 +8,13 @@ export default {
       config: { auth: false, middlewares: ['api::member.limit-anonymous-sign-in'] },
     },
     {
+      method: 'POST',
+      path: '/auth/telegram/bot-status',
+      handler: 'member.reportBotStatus',
+      // The bot's service credential only, checked by the controller.
+      config: { auth: false, middlewares: ['api::member.limit-anonymous-sign-in'] },
+    },
+    {
       method: 'PUT',
       path: '/profile',
       handler: 'member.updateProfile',

@@ -24,6 +24,8 @@ export interface MemberRow {
   registeredAt: string | null;
   isBanned: boolean;
   blocked: boolean;
+  /** The member blocked the bot: notifications skip them (docs/NOTIFICATIONS.md). */
+  botBlocked: boolean | null;
 }
 
 /** What a member (and the bot on their behalf) sees of their own account. */
@@ -72,7 +74,7 @@ const identityService = ({ strapi }: { strapi: Core.Strapi }) => {
   const findByTelegramId = (telegramId: string) => users().findOne({ where: { telegramId } }) as Promise<MemberRow | null>;
 
   /** The id of the member owning `referralCode`, or null when it is unknown, the member's own, or a loop. */
-const acceptableReferrer = async (memberId: number, referralCode: string): Promise<number | null> => {
+  const acceptableReferrer = async (memberId: number, referralCode: string): Promise<number | null> => {
     const referrer = await users().findOne({ where: { referralCode }, select: ['id'] });
     if (!referrer || referrer.id === memberId) return null;
     let cursor: number | null = referrer.id;
@@ -91,8 +93,9 @@ const acceptableReferrer = async (memberId: number, referralCode: string): Promi
   return {
     findByTelegramId,
 
-    /** The member with this Telegram id, created bare (unregistered) on first contact. */
     /**
+     * The member with this Telegram id, created bare (unregistered) on first contact.
+     *
      * `fromBot`: the bot signs the member in because they wrote to it, so they have not blocked it (any more) and
      * notifications resume (docs/NOTIFICATIONS.md). A Mini App sign-in says nothing about the bot.
      */
@@ -104,7 +107,7 @@ const acceptableReferrer = async (memberId: number, referralCode: string): Promi
       if (existing) {
         const changes: Record<string, unknown> = {};
         if (input.username !== undefined && input.username !== existing.telegramUsername) changes.telegramUsername = input.username;
-        if (options.fromBot && (existing as { botBlocked?: boolean }).botBlocked) Object.assign(changes, { botBlocked: false, botBlockedAt: null });
+        if (options.fromBot && existing.botBlocked) Object.assign(changes, { botBlocked: false, botBlockedAt: null });
         if (Object.keys(changes).length === 0) return existing;
         return (await users().update({ where: { id: existing.id }, data: changes })) as MemberRow;
       }
@@ -138,6 +141,16 @@ const acceptableReferrer = async (memberId: number, referralCode: string): Promi
       const created = await findByTelegramId(input.telegramId);
       if (!created) throw new Error(`member ${input.telegramId} could not be created`);
       return created;
+    },
+
+    /** Marks that the member blocked the bot, or started it again; null when no member has this Telegram id. */
+    async setBotBlocked(telegramId: string, blocked: boolean, now: Date): Promise<MemberRow | null> {
+      const member = await findByTelegramId(telegramId);
+      if (!member || Boolean(member.botBlocked) === blocked) return member;
+      return (await users().update({
+        where: { id: member.id },
+        data: { botBlocked: blocked, botBlockedAt: blocked ? now : null },
+      })) as MemberRow;
     },
 
     /** A short-lived member access token (users-permissions, session-bound with jwtManagement 'refresh'). */
