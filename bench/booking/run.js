@@ -27,19 +27,15 @@
  */
 'use strict';
 
-const { execFileSync, fork } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 
 const Database = require('better-sqlite3');
+const { appDir, TIME_ZONE, sleep, cpuSeconds, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
 const fixtures = require('./fixtures');
 const { runLoad } = require('./load');
-
-const appDir = path.resolve(__dirname, '..', '..');
-const TIME_ZONE = 'Europe/Moscow';
 const BENCH_MEMBERS = 50;
 const AVAILABILITY_DAYS = 14; // availability and quote ask about the next two weeks
 
@@ -98,154 +94,6 @@ function parseOptions(argv) {
 // Small helpers
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const secret = () => crypto.randomBytes(24).toString('base64');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let clockTicks = null;
-/** CPU seconds (user + system) the process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid) {
-  try {
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14 and 15)
-  } catch {
-    return null;
-  }
-}
-
-function git(args) {
-  try {
-    // --no-optional-locks: read-only, never refreshes the index of a working tree other people are using.
-    return execFileSync('git', ['--no-optional-locks', ...args], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-function environment() {
-  const cpus = os.cpus();
-  const commit = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']);
-  const sqlite = new Database(':memory:').prepare('SELECT sqlite_version() AS v').get().v;
-  return {
-    date: new Date().toISOString(),
-    commit: commit ? `${commit}${dirty ? ' (working tree with uncommitted changes)' : ''}` : 'unknown',
-    node: process.version,
-    cpus: `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
-    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-    loadavg: os.loadavg().map((value) => value.toFixed(2)).join(' '),
-    sqlite,
-    autocannon: require('autocannon/package.json').version,
-    strapi: require('@strapi/strapi/package.json').version,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Build and server
-
-function compile(distDir) {
-  const started = Date.now();
-  log('compiling the server (plugins, then tsc into ' + path.relative(appDir, distDir) + ')');
-  // What scripts/build-plugins.js does, one plugin at a time: a plugin that does not compile right now (work
-  // in progress in this working tree) is reported and skipped; if the app enables it, the server start fails.
-  const tsc = require.resolve('typescript/bin/tsc');
-  for (const name of fs.readdirSync(path.join(appDir, 'plugins')).sort()) {
-    const project = path.join(appDir, 'plugins', name, 'tsconfig.server.json');
-    if (!fs.existsSync(project)) continue;
-    try {
-      execFileSync(process.execPath, [tsc, '-p', project], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    } catch (error) {
-      const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(0, 5).join('\n  ');
-      log(`warning: plugins/${name} does not compile (its previous build, if any, stays in use):\n  ${output}`);
-    }
-  }
-  // The same compile step as `strapi build` and the test harness, into the bench's own folder: dist/ is
-  // rewritten by every test run in this working tree.
-  execFileSync(
-    process.execPath,
-    [
-      '-e',
-      `require('@strapi/typescript-utils').compile(${JSON.stringify(appDir)}, { configOptions: { options: { outDir: ${JSON.stringify(distDir)}, tsBuildInfoFile: ${JSON.stringify(path.join(distDir, '.tsbuildinfo'))} } } }).catch((e) => { console.error(e); process.exit(1); })`,
-    ],
-    { cwd: appDir, stdio: ['ignore', 2, 2] },
-  );
-  if (!fs.existsSync(path.join(distDir, 'src', 'index.js'))) throw new Error(`compile produced no ${distDir}/src/index.js`);
-  log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-async function startServer({ distDir, databaseFile, logFile, logLevel, botToken }) {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    BENCH_DIST_DIR: distDir,
-    DATABASE_CLIENT: 'sqlite',
-    DATABASE_FILENAME: databaseFile,
-    APP_KEYS: [secret(), secret(), secret(), secret()].join(','),
-    API_TOKEN_SALT: secret(),
-    ADMIN_JWT_SECRET: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    JWT_SECRET: secret(),
-    ENCRYPTION_KEY: secret(),
-    BOT_SERVICE_TOKEN: botToken,
-    SEED_DEMO: 'false',
-    SPACE_TIMEZONE: TIME_ZONE,
-    LOG_LEVEL: logLevel,
-    // Not throttled: the bot's sign-ins skip the anonymous limiter anyway; the users-permissions limiter
-    // on /api/auth/* is off, and the anonymous one is set out of reach.
-    AUTH_RATELIMIT_ENABLED: 'false',
-    AUTH_TELEGRAM_RATE_LIMIT: '1000000',
-    // The housekeeping cron (every 30 s) would land inside measurement windows; its cost is not these endpoints'.
-    STRAPI_DISABLE_CRON: 'true',
-    STRAPI_TELEMETRY_DISABLED: 'true',
-  };
-  const out = fs.openSync(logFile, 'a');
-  const child = fork(path.join(__dirname, 'server.js'), [], { cwd: appDir, env, stdio: ['ignore', out, out, 'ipc'] });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 180 s (see ${logFile})`)), 180_000);
-    child.on('message', (message) => {
-      if (message && message.ready) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with code ${code} during start-up (see ${logFile})`));
-    });
-  });
-  await ready;
-  child.removeAllListeners('exit');
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-      fs.closeSync(out);
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP fixtures: members sign in the way the bot signs them in
@@ -363,15 +211,7 @@ const NAMES = {
 // ---------------------------------------------------------------------------------------------------------
 // Output
 
-const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 const thousands = (value) => Math.round(value).toLocaleString('en-US');
-
-function table(headers, rows) {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
-  const rule = `|${widths.map((width, i) => (i === 0 ? ':' : '-') + '-'.repeat(width) + (i === 0 ? '-' : ':')).join('|')}|`;
-  return [line(headers), rule, ...rows.map(line)].join('\n');
-}
 
 function statusSummary(statuses) {
   return Object.entries(statuses)
@@ -385,7 +225,10 @@ function statusSummary(statuses) {
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
-  const env = environment();
+  const env = environment({
+    sqlite: new Database(':memory:').prepare('SELECT sqlite_version() AS v').get().v,
+    autocannon: packageVersion('autocannon'),
+  });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(appDir, '.tmp', `bench-${stamp}`);
   fs.mkdirSync(workDir, { recursive: true });
@@ -397,7 +240,7 @@ async function main() {
 
   log(`options: ${JSON.stringify({ ...options, dist: path.relative(appDir, distDir) })}`);
   log(`work dir: ${path.relative(appDir, workDir)}`);
-  if (!options.dist) compile(distDir);
+  if (!options.dist) compileServer(distDir, log);
   const spaceTime = require(path.join(distDir, 'src', 'domain', 'space-time.js'));
 
   let server = null;
@@ -405,7 +248,7 @@ async function main() {
   try {
     log('starting the server on a fresh SQLite database');
     let started = Date.now();
-    server = await startServer({ distDir, databaseFile, logFile, logLevel: options.logLevel, botToken });
+    server = await startServer({ distDir, databaseFile, logFile, botToken, env: { LOG_LEVEL: options.logLevel } });
     log(`server up at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     started = Date.now();

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The bench's server process: what `strapi start` does (createStrapi(...).start() on a compiled app),
 // pointed at the bench's own compiled copy (BENCH_DIST_DIR) and without the admin panel bundle.
-// Started by run.js with its own environment; not meant to be run by hand.
+// Started by bench/lib/common.js startServer() with its own environment; not meant to be run by hand.
 const path = require('path');
 
 const appDir = path.resolve(__dirname, '..', '..');
 const distDir = process.env.BENCH_DIST_DIR;
 if (!distDir) {
-  console.error('BENCH_DIST_DIR is not set: start the bench with `npm run bench:booking`.');
+  console.error('BENCH_DIST_DIR is not set: start it through a bench (`npm run bench:booking`, `npm run bench:bot`).');
   process.exit(2);
 }
 
