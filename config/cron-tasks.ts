@@ -1,4 +1,6 @@
 import type { Core } from '@strapi/strapi';
+import type { OutboxService } from '../src/api/outbox-job/services/outbox';
+import type { OutboxSettings } from './outbox';
 
 /**
  * Cron tasks (enabled unless STRAPI_DISABLE_CRON=true). Every instance runs them; the jobs are safe to run
@@ -27,5 +29,15 @@ export const cronTasks = ({ env }: Pick<Core.Config.Shared.ConfigParams, 'env'>)
       await strapi.service('api::notification.reminders').run(new Date());
     },
     options: { rule: env('BOOKING_REMINDER_CRON', '45 * * * * *') },
+  },
+  // Done outbox jobs older than OUTBOX_RETENTION_DAYS (default 30; 0 keeps them) are deleted in batches
+  // (docs/OUTBOX.md, Retention). Hourly at a fixed minute; instances that run it together only share the work.
+  outboxPurge: {
+    task: async ({ strapi }: { strapi: Core.Strapi }) => {
+      if ((strapi.config.get('outbox') as OutboxSettings | undefined)?.retentionDays === 0) return;
+      const purged = await (strapi.service('api::outbox-job.outbox') as OutboxService).purgeFinished(new Date());
+      if (purged > 0) strapi.log.info(`outbox: purged ${purged} done job(s) past the retention period`);
+    },
+    options: { rule: env('OUTBOX_PURGE_CRON', '30 17 * * * *') },
   },
 });

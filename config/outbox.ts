@@ -12,6 +12,8 @@ export interface OutboxSettings {
   batchSize: number;
   /** OUTBOX_BACKOFF_BASE_MS (default 5000), OUTBOX_BACKOFF_MAX_MS (default 3600000), OUTBOX_BACKOFF_JITTER (default 0.2). */
   backoff: { baseMs: number; maxMs: number; jitter: number };
+  /** OUTBOX_RETENTION_DAYS (default 30; 0 keeps them forever): `done` jobs finished longer ago are purged by the outboxPurge cron task. */
+  retentionDays: number;
 }
 
 type Env = Core.Config.Shared.ConfigParams['env'];
@@ -36,4 +38,5 @@ export default ({ env }: Core.Config.Shared.ConfigParams): OutboxSettings => ({
     maxMs: number(env, 'OUTBOX_BACKOFF_MAX_MS', 3_600_000, wholeAtLeast(0), 'a whole number of ms ≥ 0'),
     jitter: number(env, 'OUTBOX_BACKOFF_JITTER', 0.2, (v) => v >= 0 && v <= 1, 'a fraction within 0..1'),
   },
+  retentionDays: number(env, 'OUTBOX_RETENTION_DAYS', 30, wholeAtLeast(0), 'a whole number of days ≥ 0 (0 keeps done jobs forever)'),
 });

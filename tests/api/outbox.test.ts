@@ -4,8 +4,12 @@
  * `runOnce` / `claimBatch` itself, so every step is deterministic; the second boots with the poller on.
  * The final checks read the outbox_jobs rows, not the service's answers.
  */
+import { randomBytes } from 'crypto';
 import request from 'supertest';
+import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
+import outboxConfig from '../../config/outbox';
+import { cronTasks } from '../../config/cron-tasks';
 import { OutboxJobError, type OutboxJob, type OutboxService } from '../../src/api/outbox-job/services/outbox';
 import type { OutboxWorker } from '../../src/api/outbox-job/services/worker';
 import { staffToken } from '../helpers/auth';
@@ -15,6 +19,7 @@ const UID = 'api::outbox-job.outbox-job';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // A made-up token in Telegram's format: it must never reach lastError or the logs.
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ';
+const DAY_MS = 86_400_000;
 
 interface Row {
   id: number;
@@ -74,12 +79,62 @@ function harness(getApp: () => TestApp) {
     );
   }
 
-  return { strapi, knex, outbox, row, countOf, drain };
+  /**
+   * Writes `count` jobs straight into the table (fast, for the retention tests): as they would be after running,
+   * in `state`, finished at `finishedAt`.
+   */
+  async function insertJobs(
+    kind: string,
+    count: number,
+    state: string,
+    finishedAt: Date | null,
+    dedupeKey: (i: number) => string | null = () => null,
+  ): Promise<void> {
+    const now = new Date();
+    const rows = Array.from({ length: count }, (_, i) => ({
+      document_id: `p${randomBytes(12).toString('hex')}`,
+      kind,
+      payload: null,
+      state,
+      attempts: state === 'queued' ? 0 : 1,
+      max_attempts: 8,
+      run_after: finishedAt ?? now,
+      dedupe_key: dedupeKey(i),
+      finished_at: finishedAt,
+      created_at: finishedAt ?? now,
+      updated_at: finishedAt ?? now,
+      published_at: finishedAt ?? now,
+    }));
+    await knex().batchInsert('outbox_jobs', rows, 250);
+  }
+
+  return { strapi, knex, outbox, row, countOf, drain, insertJobs };
 }
+
+describe('outbox settings', () => {
+  type Env = Core.Config.Shared.ConfigParams['env'];
+  const envOf = (vars: Record<string, string>) => ((name: string, fallback?: string) => vars[name] ?? fallback) as unknown as Env;
+
+  it('reads OUTBOX_RETENTION_DAYS: 30 by default, 0 keeps forever, anything but a whole number ≥ 0 stops the boot', () => {
+    expect(outboxConfig({ env: envOf({}) }).retentionDays).toBe(30);
+    expect(outboxConfig({ env: envOf({ OUTBOX_RETENTION_DAYS: '7' }) }).retentionDays).toBe(7);
+    expect(outboxConfig({ env: envOf({ OUTBOX_RETENTION_DAYS: '0' }) }).retentionDays).toBe(0);
+    for (const bad of ['-1', '1.5', 'thirty']) {
+      expect(() => outboxConfig({ env: envOf({ OUTBOX_RETENTION_DAYS: bad }) })).toThrow(
+        `OUTBOX_RETENTION_DAYS must be a whole number of days ≥ 0 (0 keeps done jobs forever), got "${bad}"`,
+      );
+    }
+  });
+
+  it('schedules outboxPurge hourly by default, at the rule OUTBOX_PURGE_CRON gives otherwise', () => {
+    expect(cronTasks({ env: envOf({}) }).outboxPurge.options.rule).toBe('30 17 * * * *');
+    expect(cronTasks({ env: envOf({ OUTBOX_PURGE_CRON: '0 0 3 * * *' }) }).outboxPurge.options.rule).toBe('0 0 3 * * *');
+  });
+});
 
 describe('transactional outbox (poller off, driven by the test)', () => {
   let app: TestApp;
-  const { strapi, knex, outbox, row, countOf, drain } = harness(() => app);
+  const { strapi, knex, outbox, row, countOf, drain, insertJobs } = harness(() => app);
 
   beforeAll(async () => {
     app = await startStrapi({ OUTBOX_WORKER: 'false' });
@@ -260,6 +315,35 @@ describe('transactional outbox (poller off, driven by the test)', () => {
       // Both workers took part: a worker that never claimed would prove nothing about the race.
       expect(perWorker.get('worker-a')).toBeGreaterThan(0);
       expect(perWorker.get('worker-b')).toBeGreaterThan(0);
+    });
+
+    it('claims no more than the batch asked for, from a backlog of 2,500 due jobs', async () => {
+      // PostgreSQL may run `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` with the subquery
+      // re-evaluated, claiming far more than n on a table without fresh statistics.
+      outbox().registerHandler('test.backlog', async () => undefined);
+      const now = new Date();
+      await knex().batchInsert(
+        'outbox_jobs',
+        Array.from({ length: 2500 }, (_, i) => ({
+          document_id: `backlog${String(i).padStart(17, '0')}`,
+          kind: 'test.backlog',
+          state: 'queued',
+          attempts: 0,
+          max_attempts: 8,
+          run_after: now,
+          created_at: now,
+          updated_at: now,
+          published_at: now,
+        })),
+        500,
+      );
+
+      const claimed = await outbox().claimBatch('worker-batch', now, 20, { kinds: ['test.backlog'] });
+
+      expect(claimed).toHaveLength(20);
+      const running = await knex()('outbox_jobs').where({ kind: 'test.backlog', state: 'running' }).count({ n: '*' });
+      expect(Number(running[0].n)).toBe(20);
+      await knex()('outbox_jobs').where({ kind: 'test.backlog' }).delete();
     });
 
     it('leaves jobs of a kind without a handler queued', async () => {
@@ -480,6 +564,107 @@ describe('transactional outbox (poller off, driven by the test)', () => {
       expect(() => outbox().registerHandler('test.race', () => undefined)).toThrow(/already registered/);
       expect(() => outbox().registerHandler('test.bad-key', () => undefined, { keyOf: () => 'x' })).toThrow(/perKeyIntervalMs/);
       expect(() => outbox().registerHandler('test.bad-rate', () => undefined, { rateLimit: {} })).toThrow(/perSecond/);
+    });
+  });
+
+  describe('retention (purgeFinished, OUTBOX_RETENTION_DAYS = 30 by default)', () => {
+    const statesOf = async (kind: string) => {
+      const rows = await knex()('outbox_jobs').where({ kind }).select('state').count({ n: '*' }).groupBy('state').orderBy('state');
+      return Object.fromEntries((rows as unknown as Array<{ state: string; n: number | string }>).map((r) => [r.state, Number(r.n)]));
+    };
+
+    it('deletes done jobs finished before the window and keeps recent done, dead, failed, queued and running ones', async () => {
+      // Given done jobs from 31 days ago (one holding a dedupe key), 1 day ago and exactly 30 days ago, and
+      // jobs in every other state that look just as old
+      const now = new Date();
+      const old = new Date(now.getTime() - 31 * DAY_MS);
+      await insertJobs('test.purge', 3, 'done', old);
+      await insertJobs('test.purge', 1, 'done', old, () => 'booking-99:confirmed');
+      await insertJobs('test.purge', 2, 'done', new Date(now.getTime() - DAY_MS));
+      await insertJobs('test.purge', 1, 'done', new Date(now.getTime() - 30 * DAY_MS));
+      await insertJobs('test.purge', 1, 'done', null);
+      for (const state of ['dead', 'failed', 'queued', 'running']) await insertJobs('test.purge', 1, state, old);
+
+      // When the old jobs are purged
+      const purged = await outbox().purgeFinished(now);
+
+      // Then exactly the four old done jobs are gone (the other tests' done jobs are recent)
+      expect(purged).toBe(4);
+      expect(await statesOf('test.purge')).toEqual({ dead: 1, done: 4, failed: 1, queued: 1, running: 1 });
+      // And the dedupe key of a purged job is free again
+      expect((await outbox().enqueue({ kind: 'test.purge', dedupeKey: 'booking-99:confirmed' })).created).toBe(true);
+      // And the job finished exactly 30 days before `now` goes one millisecond later, not before
+      expect(await outbox().purgeFinished(now)).toBe(0);
+      expect(await outbox().purgeFinished(new Date(now.getTime() + 1))).toBe(1);
+    });
+
+    it('deletes nothing while the retention is 0 (keep forever), and the cron task does not even look', async () => {
+      const now = new Date();
+      await insertJobs('test.purge-keep', 2, 'done', new Date(now.getTime() - 400 * DAY_MS));
+      const configured = strapi().config.get('outbox.retentionDays');
+      strapi().config.set('outbox.retentionDays', 0);
+      const purge = jest.spyOn(outbox(), 'purgeFinished');
+      try {
+        expect(await outbox().purgeFinished(now)).toBe(0);
+        purge.mockClear();
+        const { outboxPurge } = strapi().config.get('server.cron.tasks') as ReturnType<typeof cronTasks>;
+        await outboxPurge.task({ strapi: strapi() });
+        expect(purge).not.toHaveBeenCalled();
+        expect(await countOf('test.purge-keep', ['done'])).toBe(2);
+      } finally {
+        purge.mockRestore();
+        strapi().config.set('outbox.retentionDays', configured);
+      }
+      // The setting was all that kept them
+      expect(await outbox().purgeFinished(now)).toBe(2);
+    });
+
+    it('purges a backlog of 2,500 old done jobs in batches of 1,000', async () => {
+      // Given more than two batches' worth of old done jobs
+      const now = new Date();
+      await insertJobs('test.purge-backlog', 2500, 'done', new Date(now.getTime() - 45 * DAY_MS));
+      expect(await countOf('test.purge-backlog')).toBe(2500);
+      const deletes: number[] = [];
+      const onQuery = (query: { sql: string; bindings?: unknown[] }) => {
+        if (/^\s*delete\b/i.test(query.sql)) deletes.push(1);
+      };
+      knex().on('query', onQuery);
+
+      // When they are purged
+      let purged: number;
+      try {
+        purged = await outbox().purgeFinished(now);
+      } finally {
+        knex().removeListener('query', onQuery);
+      }
+
+      // Then all are gone, in three short DELETEs rather than one long one
+      expect(purged).toBe(2500);
+      expect(await countOf('test.purge-backlog')).toBe(0);
+      expect(deletes).toHaveLength(3);
+    });
+
+    it('is run by the registered outboxPurge cron task, which logs how many it purged', async () => {
+      // Given the cron task as Strapi registered it (cron itself is off in tests: the task is called by hand)
+      const tasks = strapi().config.get('server.cron.tasks') as ReturnType<typeof cronTasks>;
+      expect(tasks.outboxPurge.options.rule).toBe('30 17 * * * *');
+      await insertJobs('test.purge-cron', 2, 'done', new Date(Date.now() - 31 * DAY_MS));
+      const info = jest.spyOn(strapi().log, 'info');
+      const purge = jest.spyOn(outbox(), 'purgeFinished');
+      try {
+        // When it runs, twice
+        await tasks.outboxPurge.task({ strapi: strapi() });
+        await tasks.outboxPurge.task({ strapi: strapi() });
+
+        // Then the jobs are gone, and only the run that purged something logged
+        expect(purge).toHaveBeenCalledTimes(2);
+        expect(await countOf('test.purge-cron')).toBe(0);
+        const purgeLogs = info.mock.calls.filter(([message]) => String(message).startsWith('outbox: purged'));
+        expect(purgeLogs).toEqual([['outbox: purged 2 done job(s) past the retention period']]);
+      } finally {
+        purge.mockRestore();
+        info.mockRestore();
+      }
     });
   });
 });

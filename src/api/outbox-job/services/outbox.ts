@@ -158,7 +158,12 @@ const DEFAULT_SETTINGS: OutboxSettings = {
   leaseMs: 60_000,
   batchSize: 20,
   backoff: DEFAULT_BACKOFF,
+  retentionDays: 30,
 };
+
+/** Rows removed per DELETE by purgeFinished: each statement is short, so other writers get in between. */
+const PURGE_BATCH = 1000;
+const DAY_MS = 86_400_000;
 
 const LAST_ERROR_MAX = 4000;
 const LOG_ERROR_MAX = 500;
@@ -432,9 +437,16 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
               ),
           );
       const pick = due(table(k).select(c.id)).orderBy(c.id).limit(limit);
-      // PostgreSQL: rows another claim has locked are skipped, not waited for; SQLite has one writer anyway.
-      if (isPostgres()) pick.forUpdate().skipLocked();
-      const rows = (await due(table(k).whereIn(c.id, pick))
+      const claim = due(table(k));
+      if (isPostgres()) {
+        // Rows another claim has locked are skipped, not waited for. `= ANY(ARRAY(…))` runs the subquery once:
+        // under `IN (…)` the planner may rescan it per row, and each rescan claims the next `limit` rows.
+        pick.forUpdate().skipLocked();
+        claim.whereRaw('?? = ANY(ARRAY?)', [c.id, pick]);
+      } else {
+        claim.whereIn(c.id, pick); // SQLite has one writer anyway
+      }
+      const rows = (await claim
         .update({
           [c.state]: 'running',
           [c.attempts]: k.raw('CASE WHEN ?? = ? AND ?? >= ?? THEN 1 ELSE ?? + 1 END', [
@@ -556,6 +568,40 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
           [c.updatedAt]: now,
         });
       return Number(changed);
+    },
+
+    /**
+     * Deletes `done` jobs whose finishedAt is more than OUTBOX_RETENTION_DAYS before `now` (nothing when it is
+     * 0), PURGE_BATCH rows per DELETE until a batch comes back short, so a large backlog never holds SQLite's
+     * single writer or PostgreSQL's row locks for long. Returns how many rows were deleted. Run hourly by the
+     * outboxPurge cron task (config/cron-tasks.ts).
+     *
+     * Only `done`: dead jobs stay for staff to look at and requeue; queued, failed and running ones are work.
+     * Freeing a dedupe key is safe because a key only has to outlive the window in which the same event could be
+     * enqueued again: reminders are enqueued for bookings starting within a day (the largest BOOKING_REMINDER_HOURS,
+     * default 24: keep the retention longer than that), and booking / payment notifications by state transitions
+     * that cannot happen twice, so nothing re-enqueues a key 30 days on.
+     */
+    async purgeFinished(now: Date): Promise<number> {
+      const { c } = model();
+      const { retentionDays } = settings();
+      if (!Number.isInteger(retentionDays) || retentionDays <= 0) return 0;
+      const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+      if (!Number.isFinite(cutoff.getTime())) return 0;
+      const k = knex();
+      const expired = (query: Knex.QueryBuilder) => query.where(c.state, 'done').andWhere(c.finishedAt, '<', cutoff);
+      let total = 0;
+      for (;;) {
+        // The ids first, then the DELETE by id. Not `DELETE … WHERE id IN (SELECT … LIMIT n)`: PostgreSQL may
+        // run that subquery more than once in one statement and delete far more than n rows at a time.
+        // No ORDER BY: any expired rows will do, and the scan stops as soon as it has enough.
+        const picked = (await expired(table(k).select(c.id)).limit(PURGE_BATCH)) as Array<Record<string, unknown>>;
+        if (picked.length === 0) return total;
+        // The conditions again: a row a Manager moved out of `done` in between stays.
+        const ids = picked.map((row) => Number(row[c.id]));
+        total += Number(await expired(table(k).whereIn(c.id, ids)).delete());
+        if (picked.length < PURGE_BATCH) return total;
+      }
     },
 
     /**
