@@ -38,10 +38,27 @@ export interface BookingDraft {
   bookingId?: string;
 }
 
+/** Moving one of the member's bookings to another time; `flow` tags its buttons like the booking draft's. */
+export interface MoveDraft {
+  flow: string;
+  stage: 'date' | 'time' | 'confirm';
+  booking: string;
+  tariff: string;
+  tariffName: string;
+  billingUnit: 'hour' | 'day' | 'month';
+  units: number;
+  /** The booking's current interval, shown as "old → new". */
+  startAt: string;
+  endAt: string;
+  date?: string;
+  newStartAt?: string;
+}
+
 export interface SessionData {
   step?: Step;
   reg?: { referralCode?: string; fullName?: string; phone?: string };
   booking?: BookingDraft;
+  move?: MoveDraft;
   ticket?: { body?: string; photos: string[]; replyTo?: string };
 }
 

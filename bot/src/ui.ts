@@ -1,6 +1,8 @@
+import { randomBytes } from 'crypto';
 import { InlineKeyboard, type Context } from 'grammy';
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
 import type { BotContext } from './context';
+import type { Slot } from './strapi-client';
 
 type Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
 
@@ -62,6 +64,49 @@ export function describeInterval(startAt: string, endAt: string, billingUnit: st
   const last = localDate(new Date(new Date(endAt).getTime() - 1), timeZone);
   const lastLabel = dayMonth(last);
   return lastLabel === date ? date : `${date}–${lastLabel}`;
+}
+
+export const HOUR_MS = 3600_000;
+
+/** A random tag for a multi-step flow's buttons: a button whose tag is not the session's is outdated. */
+export const newFlow = (): string => randomBytes(3).toString('hex');
+
+/** The next `config.bookingDays` dates as buttons, two a row; `data` makes each button's callback data. */
+export function dateKeyboard(ctx: BotContext, data: (date: string) => string): InlineKeyboard {
+  const { timeZone, bookingDays } = ctx.deps.config;
+  const today = localDate(ctx.deps.now?.() ?? new Date(), timeZone);
+  const keyboard = new InlineKeyboard();
+  for (let offset = 0; offset < bookingDays; offset += 1) {
+    const date = addDays(today, offset);
+    const label = offset === 0 ? `${ctx.t.booking.today} (${dayMonth(date)})` : offset === 1 ? `${ctx.t.booking.tomorrow} (${dayMonth(date)})` : dayMonth(date);
+    keyboard.text(label, data(date));
+    if (offset % 2 === 1) keyboard.row();
+  }
+  return keyboard;
+}
+
+/** A slot's start in callback data: minutes since the epoch in base 36 (short, within the 64-byte limit). */
+const slotKey = (startAt: string): string => Math.floor(Date.parse(startAt) / 60_000).toString(36);
+export const slotStart = (key: string): number => parseInt(key, 36) * 60_000;
+
+/** Start times as buttons, four a row; `data` makes each button's callback data from its `slotKey`. */
+export function timeKeyboard(slots: Slot[], timeZone: string, data: (key: string) => string): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  slots.forEach((slot, index) => {
+    keyboard.text(clock(slot.startAt, timeZone), data(slotKey(slot.startAt)));
+    if (index % 4 === 3) keyboard.row();
+  });
+  return keyboard;
+}
+
+/** Free consecutive hours from `slots[first]` on (0 when that slot is taken): how long a booking there may last. */
+export function freeHoursFrom(slots: Slot[], first: number): number {
+  let hours = 0;
+  for (let i = first; i < slots.length && slots[i].free; i += 1) {
+    if (i > first && slots[i].startAt !== slots[i - 1].endAt) break;
+    hours += Math.max(1, Math.round((Date.parse(slots[i].endAt) - Date.parse(slots[i].startAt)) / HOUR_MS));
+  }
+  return hours;
 }
 
 /** Edits the message a pressed button belongs to, or sends a new one for a typed message. */

@@ -3,16 +3,29 @@
  * A session-driven state machine: the draft lives in the session (memory or Redis), every button carries the
  * draft's `flow` tag, so a button of an older message is answered with a short note instead of acting.
  */
-import { randomUUID, randomBytes } from 'crypto';
+import { randomUUID } from 'crypto';
 import { Composer, InlineKeyboard } from 'grammy';
 import type { BookingDraft, BotContext } from '../context';
 import { ApiError, type Booking, type Slot, type Tariff } from '../strapi-client';
-import { addDays, answer, clock, dayMonth, localDate, localMidnight, money, requireRegistered, show, showMainMenu } from '../ui';
+import {
+  answer,
+  clock,
+  dateKeyboard,
+  dayMonth,
+  freeHoursFrom,
+  HOUR_MS,
+  localMidnight,
+  money,
+  newFlow,
+  requireRegistered,
+  show,
+  showMainMenu,
+  slotStart,
+  timeKeyboard,
+} from '../ui';
 
 export const bookingFeature = new Composer<BotContext>();
 
-const HOUR_MS = 3600_000;
-const newFlow = () => randomBytes(3).toString('hex');
 const data = (draft: BookingDraft, action: string, arg = '') => `bk:${draft.flow}:${action}${arg ? `:${arg}` : ''}`;
 
 function navRow(keyboard: InlineKeyboard, ctx: BotContext, draft: BookingDraft, back = true) {
@@ -44,15 +57,7 @@ async function showTariffs(ctx: BotContext, draft: BookingDraft, prefix?: string
 
 async function showDates(ctx: BotContext, draft: BookingDraft, prefix?: string) {
   draft.stage = 'date';
-  const { timeZone, bookingDays } = ctx.deps.config;
-  const today = localDate(ctx.deps.now?.() ?? new Date(), timeZone);
-  const keyboard = new InlineKeyboard();
-  for (let offset = 0; offset < bookingDays; offset += 1) {
-    const date = addDays(today, offset);
-    const label = offset === 0 ? `${ctx.t.booking.today} (${dayMonth(date)})` : offset === 1 ? `${ctx.t.booking.tomorrow} (${dayMonth(date)})` : dayMonth(date);
-    keyboard.text(label, data(draft, 'd', date));
-    if (offset % 2 === 1) keyboard.row();
-  }
+  const keyboard = dateKeyboard(ctx, (date) => data(draft, 'd', date));
   navRow(keyboard, ctx, draft);
   const text = ctx.t.booking.chooseDate(draft.tariffName ?? '');
   await show(ctx, prefix ? `${prefix}\n\n${text}` : text, keyboard);
@@ -70,11 +75,7 @@ async function showTimes(ctx: BotContext, draft: BookingDraft, prefix?: string) 
   if (slots.length === 0) {
     return showDates(ctx, draft, prefix ? `${prefix}\n\n${ctx.t.booking.noSlots}` : ctx.t.booking.noSlots);
   }
-  const keyboard = new InlineKeyboard();
-  slots.forEach((slot, index) => {
-    keyboard.text(clock(slot.startAt, timeZone), data(draft, 's', Math.floor(Date.parse(slot.startAt) / 60_000).toString(36)));
-    if (index % 4 === 3) keyboard.row();
-  });
+  const keyboard = timeKeyboard(slots, timeZone, (key) => data(draft, 's', key));
   navRow(keyboard, ctx, draft);
   const text = ctx.t.booking.chooseTime(dayMonth(draft.date!));
   await show(ctx, prefix ? `${prefix}\n\n${text}` : text, keyboard);
@@ -276,16 +277,12 @@ bookingFeature.callbackQuery(/^bk:([0-9a-f]+):([a-z]+)(?::(.+))?$/, async (ctx) 
     }
     case 's': {
       if (draft.stage !== 'time' || !arg) return;
-      const startMs = parseInt(arg, 36) * 60_000;
+      const startMs = slotStart(arg);
       const slots = await freeSlots(ctx, draft);
       const first = slots.findIndex((slot) => Date.parse(slot.startAt) === startMs);
       if (first < 0 || !slots[first].free) return showTimes(ctx, draft, ctx.t.booking.slotTaken);
       // Free consecutive hours from the chosen start bound the duration.
-      let limit = 0;
-      for (let i = first; i < slots.length && slots[i].free; i += 1) {
-        if (i > first && slots[i].startAt !== slots[i - 1].endAt) break;
-        limit += Math.max(1, Math.round((Date.parse(slots[i].endAt) - Date.parse(slots[i].startAt)) / HOUR_MS));
-      }
+      const limit = freeHoursFrom(slots, first);
       draft.startAt = new Date(startMs).toISOString();
       draft.unitsLimit = Math.max(draft.minUnits ?? 1, Math.min(limit, draft.maxUnits ?? 1));
       if (choosesUnits(draft)) return showUnits(ctx, draft);

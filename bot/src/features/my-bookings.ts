@@ -1,10 +1,30 @@
-/** My bookings: upcoming and past, cancel (the refund is shown before the member confirms) and pay (/pay). */
+/**
+ * My bookings: upcoming and past, cancel (the refund is shown before the member confirms), pay (/pay) and the
+ * Move button that starts the reschedule flow (features/reschedule.ts).
+ */
 import { Composer, InlineKeyboard } from 'grammy';
 import type { BotContext } from '../context';
 import { ApiError, type Booking } from '../strapi-client';
 import { answer, describeInterval, money, requireRegistered, show } from '../ui';
 
 export const myBookingsFeature = new Composer<BotContext>();
+
+/**
+ * States a member may move a booking from: the state machine's ACTIVE_STATES (src/domain/booking-state.ts, server
+ * code the bot's build does not include).
+ */
+const MOVABLE_STATES = ['pending_payment', 'awaiting_confirmation', 'confirmed'];
+
+/**
+ * Whether the API would let the member move this booking now: an active state and not started yet. A booking
+ * waiting for payment only while its hold lasts: a lapsed hold no longer reserves the slot, and the API refuses
+ * anything but its expiry. `holdExpiresAt` is part of the member booking shape (docs/API.md).
+ */
+export function canReschedule(booking: Pick<Booking, 'status' | 'startAt'> & { holdExpiresAt?: string | null }, now: Date): boolean {
+  if (!MOVABLE_STATES.includes(booking.status) || Date.parse(booking.startAt) <= now.getTime()) return false;
+  if (booking.status !== 'pending_payment') return true;
+  return booking.holdExpiresAt != null && Date.parse(booking.holdExpiresAt) > now.getTime();
+}
 
 function line(ctx: BotContext, booking: Booking, n: number): string {
   const when = describeInterval(booking.startAt, booking.endAt, booking.billingUnit, ctx.deps.config.timeZone);
@@ -13,7 +33,7 @@ function line(ctx: BotContext, booking: Booking, n: number): string {
   return `${n}. ${booking.tariffName}, ${when} — ${price}, ${status}`;
 }
 
-async function list(ctx: BotContext, when: 'upcoming' | 'past') {
+export async function showMyBookings(ctx: BotContext, when: 'upcoming' | 'past', prefix?: string): Promise<void> {
   if (!(await requireRegistered(ctx))) return;
   const bookings = await ctx.memberApi.myBookings({ when, pageSize: 10 });
   const m = ctx.t.mine;
@@ -23,28 +43,31 @@ async function list(ctx: BotContext, when: 'upcoming' | 'past') {
     text = when === 'upcoming' ? m.noneUpcoming : m.nonePast;
   } else {
     text = [when === 'upcoming' ? m.titleUpcoming : m.titlePast, ...bookings.map((booking, i) => line(ctx, booking, i + 1))].join('\n');
+    const now = ctx.deps.now?.() ?? new Date();
     bookings.forEach((booking, i) => {
+      const movable = canReschedule(booking, now);
       if (booking.status === 'pending_payment') keyboard.text(m.pay(i + 1), `my:pay:${booking.documentId}`);
+      if (movable) keyboard.text(m.move(i + 1), `my:mv:${booking.documentId}`);
       if (booking.cancellation.allowed) keyboard.text(m.cancel(i + 1), `my:c:${booking.documentId}`);
-      if (booking.status === 'pending_payment' || booking.cancellation.allowed) keyboard.row();
+      if (booking.status === 'pending_payment' || movable || booking.cancellation.allowed) keyboard.row();
     });
   }
   keyboard.text(when === 'upcoming' ? m.past : m.upcoming, when === 'upcoming' ? 'my:past' : 'my:up').row();
   keyboard.text(ctx.t.common.mainMenu, 'menu:home');
-  await show(ctx, text, keyboard);
+  await show(ctx, prefix ? `${prefix}\n\n${text}` : text, keyboard);
 }
 
-myBookingsFeature.command(['mybookings', 'bookings'], (ctx) => list(ctx, 'upcoming'));
+myBookingsFeature.command(['mybookings', 'bookings'], (ctx) => showMyBookings(ctx, 'upcoming'));
 myBookingsFeature.callbackQuery(['menu:mine', 'my:up'], async (ctx) => {
   await answer(ctx);
-  await list(ctx, 'upcoming');
+  await showMyBookings(ctx, 'upcoming');
 });
 myBookingsFeature.callbackQuery('my:past', async (ctx) => {
   await answer(ctx);
-  await list(ctx, 'past');
+  await showMyBookings(ctx, 'past');
 });
 
-async function findUpcoming(ctx: BotContext, documentId: string): Promise<Booking | undefined> {
+export async function findUpcoming(ctx: BotContext, documentId: string): Promise<Booking | undefined> {
   const bookings = await ctx.memberApi.myBookings({ when: 'upcoming', pageSize: 50 });
   return bookings.find((booking) => booking.documentId === documentId);
 }
