@@ -1,5 +1,7 @@
-# The Strapi server (API, admin panel, our plugins) for production. docker-compose.yml runs it with
-# PostgreSQL and Redis. Build: docker build -t coworking-strapi .
+# The Strapi server (API, admin panel, our plugins) for production, and the Telegram bot as its own image.
+# docker-compose.yml runs them with PostgreSQL and Redis.
+# Build: docker build -t coworking-strapi .   (the last stage, `runtime`)
+#        docker build --target bot -t coworking-bot .
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- deps: every dependency, dev ones included (the build needs TypeScript and the admin bundler) ---
@@ -19,6 +21,25 @@ ENV NODE_ENV=production \
 COPY . .
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
+
+# --- bot-build: the Telegram bot (bot/, docs/BOT.md) bundled with its dependencies into one file ---
+FROM deps AS bot-build
+COPY tsconfig.json ./
+COPY scripts/bundle-bot.js ./scripts/
+COPY types/contracts ./types/contracts
+COPY bot ./bot
+RUN node scripts/bundle-bot.js /opt/app/bot-dist/bot.js
+
+# --- bot: the bundle on a bare Node image, no node_modules, run as `node`. It talks to Strapi over HTTP only.
+# Long polling, or webhook mode on BOT_WEBHOOK_PORT (8080) when BOT_WEBHOOK_URL is set.
+FROM ${NODE_IMAGE} AS bot
+ENV NODE_ENV=production
+WORKDIR /opt/bot
+COPY --from=bot-build /opt/app/bot-dist/ ./
+USER node
+EXPOSE 8080
+# Node as PID 1: SIGTERM reaches the bot, which stops fetching and finishes the updates in hand.
+CMD ["node", "--enable-source-maps", "bot.js"]
 
 # --- runtime: compiled output and production dependencies only, run as the unprivileged `node` user ---
 # Same base as the deps stage, so the native modules compiled there match this system's libraries.

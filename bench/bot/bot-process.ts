@@ -1,9 +1,9 @@
 /**
- * bench/bot's bot process: the real bot (createBot, in-memory sessions, long polling with bot.start() as
+ * bench/bot's bot process: the real bot (createBot, in-memory sessions, long polling with startPolling as
  * bot/src/main.ts runs it) against the Telegram stand-in, instrumented from inside:
  *
  * - `fetchedAt`: when the getUpdates answer carrying the update reached the bot (the bot has received it);
- * - `startedAt`: when grammY began handling it (bot.start() handles the updates of a batch one after another);
+ * - `startedAt`: when the runner handed it to the bot (a chat's later updates then wait for its earlier ones);
  * - `firstReplyAt`: when the first reply call for it (sendMessage / editMessageText / …) was made, seen by an
  *   API transformer; the update is found through AsyncLocalStorage around bot.handleUpdate;
  * - `endedAt`, the Strapi answers that were not 2xx (global fetch wrapped), the bot's error log, failed API calls.
@@ -15,6 +15,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { createBot } from '../../bot/src/bot';
 import type { BotConfig } from '../../bot/src/config';
+import { startPolling } from '../../bot/src/polling';
 import { StrapiClient } from '../../bot/src/strapi-client';
 
 interface UpdateRecord {
@@ -47,6 +48,7 @@ const config: BotConfig = {
   info: { address: 'Bench', hours: '24/7', contacts: '—' },
   rateLimit: { max: Number(env.BOT_RATE_LIMIT_MAX || 1_000_000), windowMs: Number(env.BOT_RATE_LIMIT_WINDOW_MS || 10_000) },
   bookingDays: 7,
+  concurrency: Number(env.BOT_CONCURRENCY || 100),
 };
 
 const als = new AsyncLocalStorage<UpdateRecord>();
@@ -129,13 +131,12 @@ async function main() {
 
   process.on('message', async (message: { type: string }) => {
     if (message?.type === 'stop') {
-      await bot.stop();
+      await runner.stop();
       process.exit(0);
     }
   });
-  await new Promise<void>((resolve) => {
-    void bot.start({ onStart: () => resolve(), timeout: 10, drop_pending_updates: true });
-  });
+  await bot.api.deleteWebhook({ drop_pending_updates: true });
+  const runner = startPolling(bot, { concurrency: config.concurrency, timeoutSeconds: 10 });
   process.send!({ type: 'ready' });
 }
 

@@ -28,16 +28,13 @@
 const { execFileSync, fork } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const { performance } = require('perf_hooks');
 
 const Database = require('better-sqlite3');
 const fixtures = require('../booking/fixtures');
-
-const appDir = path.resolve(__dirname, '..', '..');
-const TIME_ZONE = 'Europe/Moscow';
+const { appDir, TIME_ZONE, sleep, cpuSeconds, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
 const WARMUP_USERS = 30;
 const FIRST_TELEGRAM_ID = 5_000_000_000; // fixtures.createBackgroundMembers: telegram_id = 5_000_000_000 + i
 const MAX_STEPS_PER_FLOW = 20;
@@ -74,86 +71,10 @@ function parseOptions(argv) {
 }
 
 const log = (message) => process.stderr.write(`[bench:bot ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const secret = () => crypto.randomBytes(24).toString('base64');
 const now = () => performance.timeOrigin + performance.now();
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let clockTicks = null;
-function cpuSeconds(pid) {
-  try {
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return null;
-  }
-}
-
-function git(args) {
-  try {
-    return execFileSync('git', ['--no-optional-locks', ...args], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-function environment() {
-  const cpus = os.cpus();
-  const commit = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']);
-  return {
-    date: new Date().toISOString(),
-    commit: commit ? `${commit}${dirty ? ' (working tree with uncommitted changes)' : ''}` : 'unknown',
-    node: process.version,
-    cpus: `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
-    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-    loadavgStart: os.loadavg().map((value) => value.toFixed(2)).join(' '),
-    strapi: require('@strapi/strapi/package.json').version,
-    grammy: JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'grammy', 'package.json'), 'utf8')).version,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// Build: the server (as bench/booking does) and the TypeScript parts with esbuild
-
-function compileServer(distDir) {
-  const started = Date.now();
-  log('compiling the server (plugins, then tsc into ' + path.relative(appDir, distDir) + ')');
-  const tsc = require.resolve('typescript/bin/tsc');
-  for (const name of fs.readdirSync(path.join(appDir, 'plugins')).sort()) {
-    const project = path.join(appDir, 'plugins', name, 'tsconfig.server.json');
-    if (!fs.existsSync(project)) continue;
-    try {
-      execFileSync(process.execPath, [tsc, '-p', project], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    } catch (error) {
-      const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(0, 5).join('\n  ');
-      log(`warning: plugins/${name} does not compile (its previous build, if any, stays in use):\n  ${output}`);
-    }
-  }
-  execFileSync(
-    process.execPath,
-    [
-      '-e',
-      `require('@strapi/typescript-utils').compile(${JSON.stringify(appDir)}, { configOptions: { options: { outDir: ${JSON.stringify(distDir)}, tsBuildInfoFile: ${JSON.stringify(path.join(distDir, '.tsbuildinfo'))} } } }).catch((e) => { console.error(e); process.exit(1); })`,
-    ],
-    { cwd: appDir, stdio: ['ignore', 2, 2] },
-  );
-  if (!fs.existsSync(path.join(distDir, 'src', 'index.js'))) throw new Error(`compile produced no ${distDir}/src/index.js`);
-  log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
+// Build: the server (bench/lib/common.js) and the TypeScript parts with esbuild
 
 function bundle(outDir) {
   const esbuild = require('esbuild');
@@ -161,63 +82,6 @@ function bundle(outDir) {
   esbuild.buildSync({ ...common, entryPoints: ['tests/stand-ins/telegram/server.ts'], outfile: path.join(outDir, 'stand-in.js') });
   // The bot's dependencies stay in node_modules (as in production); only our TypeScript is bundled.
   esbuild.buildSync({ ...common, entryPoints: ['bench/bot/bot-process.ts'], outfile: path.join(outDir, 'bot-process.js'), packages: 'external' });
-}
-
-async function startServer({ distDir, databaseFile, logFile, botToken }) {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    BENCH_DIST_DIR: distDir,
-    DATABASE_CLIENT: 'sqlite',
-    DATABASE_FILENAME: databaseFile,
-    APP_KEYS: [secret(), secret(), secret(), secret()].join(','),
-    API_TOKEN_SALT: secret(),
-    ADMIN_JWT_SECRET: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    JWT_SECRET: secret(),
-    ENCRYPTION_KEY: secret(),
-    BOT_SERVICE_TOKEN: botToken,
-    SEED_DEMO: 'false',
-    SPACE_TIMEZONE: TIME_ZONE,
-    LOG_LEVEL: 'http',
-    AUTH_RATELIMIT_ENABLED: 'false',
-    AUTH_TELEGRAM_RATE_LIMIT: '1000000',
-    STRAPI_DISABLE_CRON: 'true',
-    STRAPI_TELEMETRY_DISABLED: 'true',
-  };
-  const out = fs.openSync(logFile, 'a');
-  const child = fork(path.join(appDir, 'bench', 'booking', 'server.js'), [], { cwd: appDir, env, stdio: ['ignore', out, out, 'ipc'] });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 180 s (see ${logFile})`)), 180_000);
-    child.on('message', (message) => {
-      if (message && message.ready) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with code ${code} during start-up (see ${logFile})`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-      fs.closeSync(out);
-    },
-  };
 }
 
 async function startBotProcess({ script, env, logFile, onRecords }) {
@@ -432,24 +296,16 @@ function summarise(run, samples) {
   };
 }
 
-const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
-
-function table(headers, rows) {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
-  const rule = `|${widths.map((width, i) => (i === 0 ? ':' : '-') + '-'.repeat(width) + (i === 0 ? '-' : ':')).join('|')}|`;
-  return [line(headers), rule, ...rows.map(line)].join('\n');
-}
 
 function report(results) {
   const env = results.environment;
   const out = [''];
   out.push(`bench/bot — ${env.date}, commit ${env.commit}`);
-  out.push(`node ${env.node}, ${env.cpus}, ${env.memory}, Strapi ${env.strapi}, grammY ${env.grammy}; load average at start ${env.loadavgStart}, at end ${results.loadavgEnd}`);
+  out.push(`node ${env.node}, ${env.cpus}, ${env.memory}, Strapi ${env.strapi}, grammY ${env.grammy}; load average at start ${env.loadavg}, at end ${results.loadavgEnd}`);
   out.push(`uptime at start: ${results.uptimeStart}`);
   out.push('');
   out.push('Latency = from the getUpdates answer carrying the update reaching the bot to its first reply call (sendMessage / editMessageText), Strapi calls included, in ms.');
-  out.push('"handler" leaves out the wait behind earlier updates (bot.start() handles updates one at a time); "end to end" adds the stand-in\'s long-poll delivery.');
+  out.push('"handler": from the runner handing the update to the bot to its first reply (a chat\'s later updates wait for its earlier ones); "end to end" adds the stand-in\'s long-poll delivery.');
   out.push('');
   const row = (r, label) => [
     label, fmt(r.rate, 0), fmt(r.achievedRate, 1), r.updates, fmt(r.received.p50), fmt(r.received.p95), fmt(r.received.p99), fmt(r.handler.p50), fmt(r.handler.p95),
@@ -487,7 +343,7 @@ function report(results) {
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
-  const env = environment();
+  const env = environment({ grammy: packageVersion('grammy') });
   const uptimeStart = execFileSync('uptime', { encoding: 'utf8' }).trim();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(appDir, '.tmp', `bench-bot-${stamp}`);
@@ -498,7 +354,7 @@ async function main() {
   const began = Date.now();
   log(`options: ${JSON.stringify(options)}; work dir ${path.relative(appDir, workDir)}`);
 
-  if (!options.dist) compileServer(distDir);
+  if (!options.dist) compileServer(distDir, log);
   bundle(workDir);
 
   let server = null;

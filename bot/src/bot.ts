@@ -1,21 +1,27 @@
 /**
  * createBot(deps): the whole bot, wired but not started (tests construct it against the Telegram stand-in).
- * Order: flood control on the Api, per-user rate limit, session, sign-in (ban check), then one Composer per
- * feature, then a fallback for stale buttons and stray messages.
+ * Order: flood control on the Api, per-user rate limit, one chat at a time, session, blocked/unblocked reports,
+ * sign-in (ban check), then one Composer per feature, then a fallback for stale buttons and stray messages.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, session, type BotConfig as GrammyBotConfig } from 'grammy';
+import { sequentialize } from '@grammyjs/runner';
+import { Bot, session, type BotConfig as GrammyBotConfig, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { SESSION_VERSION, type BotContext, type BotDeps, type SessionData } from './context';
 import { bookingFeature } from './features/booking';
+import { botStatusFeature } from './features/bot-status';
 import { menuFeature } from './features/menu';
 import { myBookingsFeature } from './features/my-bookings';
 import { profileFeature } from './features/profile';
+import { rescheduleFeature } from './features/reschedule';
 import { startFeature } from './features/start';
 import { supportFeature } from './features/support';
 import { authenticate, rateLimit } from './middleware';
 import { ApiError } from './strapi-client';
 import { answer, showMainMenu } from './ui';
+
+/** One session per chat (grammY's default key, spelled out because sequentialize must use the same). */
+const sessionKey = (ctx: Context) => ctx.chat?.id.toString();
 
 export interface CreateBotOptions {
   /** Skip getMe (tests, or a known bot). */
@@ -35,14 +41,19 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
     await next();
   });
   bot.use(rateLimit(deps.config.rateLimit));
+  // Updates are handled concurrently (bot/src/polling.ts, webhooks); one chat's wait for each other, so a session
+  // is never read by one update while another is still changing it.
+  bot.use(sequentialize(sessionKey));
   bot.use(
     session<SessionData, BotContext>({
       initial: () => ({}),
+      getSessionKey: sessionKey,
       storage: deps.storage,
       // The version in the key: a changed layout starts from empty sessions instead of misreading old ones.
       prefix: `bot:v${SESSION_VERSION}:`,
     }),
   );
+  bot.use(botStatusFeature);
   bot.use(authenticate());
 
   // Error boundary for the features: the member gets a short apology, the operator the details.
@@ -70,7 +81,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   });
 
   const features = bot.chatType('private');
-  features.use(startFeature, menuFeature, bookingFeature, myBookingsFeature, profileFeature, supportFeature);
+  features.use(startFeature, menuFeature, bookingFeature, myBookingsFeature, rescheduleFeature, profileFeature, supportFeature);
 
   // Nothing handled it: a button of an old message, or text outside any step.
   features.on('callback_query', (ctx) => answer(ctx, ctx.t.common.outdated));

@@ -20,6 +20,8 @@ export interface BotConfig {
   rateLimit: { max: number; windowMs: number };
   /** Days offered on the date step (today included). */
   bookingDays: number;
+  /** Long polling: most updates handled at once (one chat's updates always run in order). */
+  concurrency: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
@@ -48,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     },
     rateLimit: { max: Number(env.BOT_RATE_LIMIT_MAX || 20), windowMs: Number(env.BOT_RATE_LIMIT_WINDOW_MS || 10_000) },
     bookingDays: 7,
+    concurrency: Number(env.BOT_CONCURRENCY || 100),
   };
 }

@@ -1,11 +1,12 @@
 /**
- * The bot process: `npm run bot`. Long polling by default; webhook mode when BOT_WEBHOOK_URL is set (a plain
+ * The bot process: `npm run bot`. Long polling (bot/src/polling.ts) by default; webhook mode when BOT_WEBHOOK_URL is set (a plain
  * node:http server on BOT_WEBHOOK_PORT receives Telegram's POSTs on the URL's path).
  */
 import { createServer } from 'node:http';
 import { webhookCallback } from 'grammy';
 import { COMMANDS, createBot } from './bot';
 import { loadConfig } from './config';
+import { ALLOWED_UPDATES, startPolling } from './polling';
 import { createSessionStorage } from './storage';
 import { StrapiClient } from './strapi-client';
 
@@ -29,13 +30,14 @@ async function main() {
       res.end();
     });
     await new Promise<void>((resolve) => server.listen(config.webhookPort, resolve));
-    await bot.api.setWebhook(config.webhookUrl, { secret_token: config.webhookSecret });
+    await bot.api.setWebhook(config.webhookUrl, { secret_token: config.webhookSecret, allowed_updates: ALLOWED_UPDATES });
     console.log(`[bot] @${bot.botInfo.username}: webhook ${config.webhookUrl} (listening on :${config.webhookPort})`);
     stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   } else {
     await bot.api.deleteWebhook();
-    void bot.start({ onStart: (me) => console.log(`[bot] @${me.username}: long polling ${config.apiRoot}`) });
-    stop = () => bot.stop();
+    const runner = startPolling(bot, { concurrency: config.concurrency });
+    console.log(`[bot] @${bot.botInfo.username}: long polling ${config.apiRoot}, up to ${config.concurrency} updates at once`);
+    stop = () => runner.stop();
   }
 
   const shutdown = async (signal: string) => {

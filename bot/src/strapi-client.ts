@@ -202,6 +202,20 @@ export class StrapiClient {
     return session;
   }
 
+  /**
+   * POST /api/auth/telegram/bot-status: the member blocked the bot (`blocked`) or started it again. Resolves
+   * false when the API knows no such member (nothing to mark).
+   */
+  async reportBotStatus(telegramId: number, blocked: boolean): Promise<boolean> {
+    try {
+      await this.request('POST', '/api/auth/telegram/bot-status', { token: this.options.serviceToken, body: { telegramId: String(telegramId), blocked } });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   /** Forget a member's cached sign-in (after a 401, or in tests). */
   forget(telegramId: number | string): void {
     this.sessions.delete(String(telegramId));
@@ -256,6 +270,9 @@ export class StrapiClient {
       },
       cancelBooking: async (documentId: string) =>
         (await call<{ data: Booking }>('POST', `/api/bookings/${encodeURIComponent(documentId)}/cancel`, { body: {} })).data,
+      /** The same booking (tariff, resource, units) at another start; 409 taken or not movable, 422 outside the rules. */
+      rescheduleBooking: async (documentId: string, startAt: string) =>
+        (await call<{ data: Booking }>('POST', `/api/bookings/${encodeURIComponent(documentId)}/reschedule`, { body: { startAt } })).data,
       payBooking: async (documentId: string) =>
         (await call<{ data: { confirmationUrl: string | null } }>('POST', `/api/bookings/${encodeURIComponent(documentId)}/pay`)).data,
       createTicket: async (input: { subject: string; body: string; photos: { bytes: Uint8Array; name: string; type: string }[] }) =>

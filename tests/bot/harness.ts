@@ -1,13 +1,14 @@
 /**
  * End-to-end harness for the bot: the real Strapi (listening on a port, so the bot's HTTP client and the YooKassa
  * stand-in's webhooks reach it), the YooKassa stand-in, the Telegram stand-in, and the real bot created with
- * createBot() and run with long polling against the stand-in, as in production.
+ * createBot() and run with long polling (startPolling, as bot/src/main.ts) against the stand-in.
  */
 import type { AddressInfo } from 'node:net';
 import type { Bot, StorageAdapter } from 'grammy';
 import { createBot } from '../../bot/src/bot';
 import type { BotConfig } from '../../bot/src/config';
 import type { BotContext, SessionData } from '../../bot/src/context';
+import { startPolling, type Polling } from '../../bot/src/polling';
 import { StrapiClient } from '../../bot/src/strapi-client';
 import { SPACE_TIMEZONE } from '../helpers/booking-fixtures';
 import { startStrapi, type TestApp } from '../helpers/strapi';
@@ -44,6 +45,7 @@ export function botConfig(telegram: TelegramStandIn, strapiUrl: string): BotConf
     info: { address: 'Тестовая ул., 1', hours: '24/7', contacts: '+7 900 000-00-00' },
     rateLimit: { max: 1000, windowMs: 10_000 },
     bookingDays: 7,
+    concurrency: 100,
   };
 }
 
@@ -73,8 +75,7 @@ export async function startHarness(): Promise<Harness> {
   yk.setWebhookUrl(`${strapiUrl}/api/yookassa/webhook`);
 
   const errors: unknown[] = [];
-  let current: Bot<BotContext> | undefined;
-  let running: Promise<void> | undefined;
+  let current: Polling | undefined;
   const harness: Harness = {
     app,
     yk,
@@ -87,16 +88,14 @@ export async function startHarness(): Promise<Harness> {
         { config: botConfig(telegram, strapiUrl), strapi, storage, log: (message, error) => errors.push([message, error]) },
         { botInfo: telegram.botInfo as never },
       );
-      await new Promise<void>((resolve) => {
-        running = bot.start({ onStart: () => resolve(), timeout: 1 });
-      });
-      current = bot;
+      await bot.init();
+      await current?.stop(); // one poller per token, as Telegram allows
+      current = startPolling(bot, { concurrency: 100, timeoutSeconds: 1 });
       harness.bot = bot;
       return bot;
     },
     async stopBot() {
-      if (current) await current.stop();
-      await running;
+      await current?.stop();
       current = undefined;
     },
     async close() {

@@ -262,4 +262,39 @@ describe('staff actions reach the member in Telegram, end to end', () => {
     const list = await press(vera, '📂 Мои обращения', 'Ваши обращения');
     expect(list.text).toContain(`1. 🟡 в работе — ${problem}`);
   });
+  it('a member who blocks the bot is marked at once (my_chat_member), gets nothing while blocked, and is reachable again after starting it', async () => {
+    const memberState = async () => (await member(colin.id)) as { botBlocked: boolean; botBlockedAt: string | null };
+    const until = async (check: () => Promise<boolean>, what: string) => {
+      const deadline = Date.now() + 8000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+      }
+    };
+    const date = localDay(3);
+    await bookForApproval(colin, date, '15:00');
+    const booking = (await bookingsOf(colin.id)).find((row: { state: string }) => row.state === 'awaiting_confirmation');
+    expect(new Date(booking.startAt).toISOString()).toBe(at(date, '15:00').toISOString());
+
+    // Telegram tells the bot that Colin blocked it: the API marks him before any send fails.
+    h.telegram.blockBot(colin);
+    await until(async () => (await memberState()).botBlocked === true, 'botBlocked to be set');
+    expect((await memberState()).botBlockedAt).not.toBeNull();
+
+    // Staff confirm; the notification is skipped, nothing is sent to the blocked chat.
+    const after = lastMessageId(h.telegram, colin.id);
+    const res = await http().post(`/booking-desk/bookings/${booking.documentId}/confirm`).set('Authorization', `Bearer ${managerToken}`).send({});
+    expect(res.status).toBe(200);
+    const job = await deliver(`member.notify:${booking.documentId}:confirmed`);
+    expect(job.attempts).toBe(1);
+    expect(botMessagesAfter(colin, after)).toEqual([]);
+    // Not even tried: no 403 from Telegram was needed to learn it.
+    expect(h.telegram.calls('sendMessage').filter((call) => String(call.params.chat_id) === String(colin.id) && call.status === 403)).toEqual([]);
+
+    // He starts the bot again: the mark is cleared without waiting for his next message.
+    h.telegram.unblockBot(colin);
+    await until(async () => (await memberState()).botBlocked === false, 'botBlocked to be cleared');
+    expect((await memberState()).botBlockedAt).toBeNull();
+    await say(colin, '/menu', 'What would you like to do');
+  });
 });
