@@ -3,20 +3,10 @@
  * its service credential (POST /api/auth/telegram) and keeps each member's JWT until shortly before it
  * expires (the token's `exp`), so most updates cost no sign-in round trip.
  */
+import type { MemberDto } from '../../types/contracts/member';
 
-export interface Member {
-  documentId: string;
-  telegramId: string | null;
-  telegramUsername: string | null;
-  fullName: string | null;
-  phone: string | null;
-  email: string | null;
-  language: 'ru' | 'en';
-  consentMarketing: boolean;
-  referralCode: string | null;
-  registeredAt: string | null;
-  isRegistered: boolean;
-}
+/** The signed-in member, as the API answers it (types/contracts/member.ts). */
+export type Member = MemberDto;
 
 export interface Tariff {
   documentId: string;

@@ -4,6 +4,24 @@
  */
 import { z } from 'zod';
 
+/**
+ * What a member (and the bot on their behalf) sees of their own account: the `user` of POST /api/auth/telegram
+ * and the `data` of PUT /api/profile.
+ */
+export interface MemberDto {
+  documentId: string;
+  telegramId: string | null;
+  telegramUsername: string | null;
+  fullName: string | null;
+  phone: string | null;
+  email: string | null;
+  language: 'ru' | 'en';
+  consentMarketing: boolean;
+  referralCode: string | null;
+  registeredAt: string | null;
+  isRegistered: boolean;
+}
+
 const telegramId = z
   .union([z.string(), z.number()])
   .transform((value) => String(value))

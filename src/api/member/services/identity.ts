@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { Core } from '@strapi/strapi';
-import type { ProfileInput } from '../../../../types/contracts/member';
+import type { MemberDto, ProfileInput } from '../../../../types/contracts/member';
 
 const USER_UID = 'plugin::users-permissions.user';
 const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -28,20 +28,7 @@ export interface MemberRow {
   botBlocked: boolean | null;
 }
 
-/** What a member (and the bot on their behalf) sees of their own account. */
-export interface MemberDto {
-  documentId: string;
-  telegramId: string | null;
-  telegramUsername: string | null;
-  fullName: string | null;
-  phone: string | null;
-  email: string | null;
-  language: 'ru' | 'en';
-  consentMarketing: boolean;
-  referralCode: string | null;
-  registeredAt: string | null;
-  isRegistered: boolean;
-}
+export type { MemberDto };
 
 export const toMemberDto = (member: MemberRow): MemberDto => ({
   documentId: member.documentId,
