@@ -135,12 +135,15 @@ export interface StrapiClientOptions {
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
+  /** How long the tariff list is reused, ms (default 30 s; 0 asks every time). */
+  tariffCacheMs?: number;
 }
 
 export type MemberApi = ReturnType<StrapiClient['forMember']>;
 
 export class StrapiClient {
   private readonly sessions = new Map<string, Session>();
+  private tariffs?: { fetchedAt: number; list: Promise<Tariff[]> };
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
 
@@ -217,9 +220,24 @@ export class StrapiClient {
     if (session) session.member = { ...member, isRegistered: member.isRegistered ?? member.registeredAt !== null };
   }
 
-  async getTariffs(): Promise<Tariff[]> {
-    const answer = await this.request<{ data: Tariff[] }>('GET', '/api/tariffs?pagination[pageSize]=100');
-    return [...answer.data].sort((a, b) => a.price - b.price);
+  /**
+   * GET /api/tariffs, cheapest first. Every booking flow starts with it, and it is Strapi's core find (the most
+   * expensive read, docs/PERFORMANCE.md), so the list is shared for `tariffCacheMs`, concurrent callers included.
+   * A tariff staff switch off meanwhile is refused by the quote and the booking, which the flow explains.
+   */
+  getTariffs(): Promise<Tariff[]> {
+    const ttl = this.options.tariffCacheMs ?? 30_000;
+    if (this.tariffs && this.now() - this.tariffs.fetchedAt < ttl) return this.tariffs.list;
+    const list = this.request<{ data: Tariff[] }>('GET', '/api/tariffs?pagination[pageSize]=100').then((answer) =>
+      [...answer.data].sort((a, b) => a.price - b.price),
+    );
+    const entry = { fetchedAt: this.now(), list };
+    this.tariffs = entry;
+    // A failed fetch is not kept: the next caller asks again.
+    list.catch(() => {
+      if (this.tariffs === entry) this.tariffs = undefined;
+    });
+    return list;
   }
 
   async getAvailability(tariff: string, date: string): Promise<Availability> {

@@ -8,7 +8,7 @@ import { createSessionStorage } from '../../bot/src/storage';
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
 import type { StandInUser } from '../stand-ins/telegram/server';
-import { BOOKING_UID, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
+import { BOOKING_UID, dm, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -63,32 +63,18 @@ describe('the Telegram bot, end to end', () => {
     const user = await member(telegramId);
     return h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: user.id }, orderBy: { startAt: 'asc' } });
   };
-  const dm = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}`;
 
-  /** Text, then wait for a new bot message containing `reply`. */
-  const say = async (user: StandInUser, text: string, reply: string | RegExp) => {
-    const after = lastMessageId(h.telegram, user.id);
-    h.telegram.sendText(user, text);
-    return expectMessage(h.telegram, user, reply, after);
-  };
-  /** Press a button (latest message carrying it), then wait for a bot message (new or edited) containing `reply`. */
-  const press = async (user: StandInUser, button: string, reply: string | RegExp) => {
-    const update = h.telegram.pressButton(user, button);
-    // The answer edits the pressed message or comes after it: older messages do not count.
-    const pressed = update.callback_query?.message?.message_id ?? lastMessageId(h.telegram, user.id);
-    return expectMessage(h.telegram, user, reply, pressed - 1);
-  };
 
   /** Book → tariff → date → time → 1 h → promo → summary; returns the summary message. */
   const bookUntilSummary = async (user: StandInUser, date: string, time: string, promo?: string) => {
-    await say(user, '/menu', 'Что хотите сделать');
-    await press(user, '📅 Забронировать', 'Выберите тариф');
-    await press(user, tariffLabel, 'Выберите дату');
-    await press(user, dm(date), `Свободное время на ${dm(date)}`);
-    await press(user, time, 'Сколько часов?');
-    await press(user, '1 ч', 'промокод');
-    if (promo) return say(user, promo, 'Проверьте бронь');
-    return press(user, 'Без промокода', 'Проверьте бронь');
+    await h.say(user, '/menu', 'Что хотите сделать');
+    await h.press(user, '📅 Забронировать', 'Выберите тариф');
+    await h.press(user, tariffLabel, 'Выберите дату');
+    await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
+    await h.press(user, time, 'Сколько часов?');
+    await h.press(user, '1 ч', 'промокод');
+    if (promo) return h.say(user, promo, 'Проверьте бронь');
+    return h.press(user, 'Без промокода', 'Проверьте бронь');
   };
 
   beforeAll(async () => {
@@ -114,20 +100,20 @@ describe('the Telegram bot, end to end', () => {
   });
 
   it('registers a member: consent, name, phone (typed wrong, then shared), e-mail; bad values get the format and the same step', async () => {
-    await say(anna, '/start', 'Добро пожаловать');
+    await h.say(anna, '/start', 'Добро пожаловать');
     expect(await member(anna.id)).toMatchObject({ registeredAt: null });
-    await press(anna, '📝 Зарегистрироваться', 'https://example.com/rules');
-    await press(anna, '✅ Принимаю', 'Шаг 1/3');
+    await h.press(anna, '📝 Зарегистрироваться', 'https://example.com/rules');
+    await h.press(anna, '✅ Принимаю', 'Шаг 1/3');
 
     let after = lastMessageId(h.telegram, anna.id);
-    await say(anna, 'A', 'Имя не подходит');
+    await h.say(anna, 'A', 'Имя не подходит');
     await expectMessage(h.telegram, anna, 'Шаг 1/3', after);
 
-    const phoneStep = await say(anna, 'Анна Иванова', 'Шаг 2/3');
+    const phoneStep = await h.say(anna, 'Анна Иванова', 'Шаг 2/3');
     expect(phoneStep.reply_markup).toMatchObject({ keyboard: [[{ text: '📱 Поделиться номером', request_contact: true }]] });
 
     after = lastMessageId(h.telegram, anna.id);
-    const bad = await say(anna, '12345', 'Номер не распознан');
+    const bad = await h.say(anna, '12345', 'Номер не распознан');
     expect(bad.text).toContain('+7 900 123-45-67');
     const again = await expectMessage(h.telegram, anna, 'Шаг 2/3', after);
     expect(again.message_id).toBeGreaterThan(bad.message_id);
@@ -135,8 +121,8 @@ describe('the Telegram bot, end to end', () => {
     after = lastMessageId(h.telegram, anna.id);
     h.telegram.shareContact(anna, '79001234567');
     await expectMessage(h.telegram, anna, 'Шаг 3/3', after);
-    await say(anna, 'not-an-email', 'E-mail не распознан');
-    await say(anna, 'Anna@Example.com', 'Регистрация завершена');
+    await h.say(anna, 'not-an-email', 'E-mail не распознан');
+    await h.say(anna, 'Anna@Example.com', 'Регистрация завершена');
     const menu = await expectMessage(h.telegram, anna, 'Что хотите сделать');
     expect(menu.buttons.flat()).toEqual(expect.arrayContaining(['📅 Забронировать', '📋 Мои брони', '👤 Профиль', '👥 Пригласить друзей']));
 
@@ -146,17 +132,17 @@ describe('the Telegram bot, end to end', () => {
 
   it('credits a referral only once the invited member completes registration', async () => {
     const referrer = await member(anna.id);
-    const invite = await press(anna, '👥 Пригласить друзей', 'https://t.me/');
+    const invite = await h.press(anna, '👥 Пригласить друзей', 'https://t.me/');
     expect(invite.text).toContain(`https://t.me/coworking_test_bot?start=${referrer.referralCode}`);
 
-    await say(boris, `/start ${referrer.referralCode}`, 'Welcome to the coworking');
+    await h.say(boris, `/start ${referrer.referralCode}`, 'Welcome to the coworking');
     expect((await member(boris.id)).referrer).toBeNull();
-    await press(boris, '📝 Register', 'accept the coworking rules');
-    await press(boris, '✅ I accept', 'Step 1/3');
-    await say(boris, 'Boris Petrov', 'Step 2/3');
+    await h.press(boris, '📝 Register', 'accept the coworking rules');
+    await h.press(boris, '✅ I accept', 'Step 1/3');
+    await h.say(boris, 'Boris Petrov', 'Step 2/3');
     expect((await member(boris.id)).referrer).toBeNull();
-    await say(boris, '8 (900) 765-43-21', 'Step 3/3');
-    await say(boris, 'boris@example.com', 'What would you like to do');
+    await h.say(boris, '8 (900) 765-43-21', 'Step 3/3');
+    await h.say(boris, 'boris@example.com', 'What would you like to do');
     expect((await member(boris.id)).referrer).toMatchObject({ id: referrer.id });
   });
 
@@ -201,20 +187,20 @@ describe('the Telegram bot, end to end', () => {
   it('confirms a free booking made with a 100 % promo code at once', async () => {
     const summary = await bookUntilSummary(anna, localDay(3), '11:00', 'FREE100');
     expect(summary.text).toContain('Итого: бесплатно');
-    await press(anna, '✅ Подтвердить', 'Бронь подтверждена');
+    await h.press(anna, '✅ Подтвердить', 'Бронь подтверждена');
     const free = (await bookingsOf(anna.id)).find((booking: { priceTotal: number }) => booking.priceTotal === 0);
     expect(free).toMatchObject({ state: 'confirmed' });
   });
 
   it('explains a refused promo code and asks again', async () => {
-    await say(anna, '/menu', 'Что хотите сделать');
-    await press(anna, '📅 Забронировать', 'Выберите тариф');
-    await press(anna, tariffLabel, 'Выберите дату');
-    await press(anna, dm(localDay(4)), 'Свободное время');
-    await press(anna, '12:00', 'Сколько часов?');
-    await press(anna, '2 ч', 'промокод');
-    await say(anna, 'NOPE', 'Промокод не принят: такого кода нет');
-    await press(anna, '✖️ Отмена', 'Отменено');
+    await h.say(anna, '/menu', 'Что хотите сделать');
+    await h.press(anna, '📅 Забронировать', 'Выберите тариф');
+    await h.press(anna, tariffLabel, 'Выберите дату');
+    await h.press(anna, dm(localDay(4)), 'Свободное время');
+    await h.press(anna, '12:00', 'Сколько часов?');
+    await h.press(anna, '2 ч', 'промокод');
+    await h.say(anna, 'NOPE', 'Промокод не принят: такого кода нет');
+    await h.press(anna, '✖️ Отмена', 'Отменено');
     // A button of the abandoned flow is answered with a short note.
     const stale = h.telegram.history(anna.id).find((entry) => entry.from === 'bot' && entry.text?.includes('Сколько часов?'));
     expect(stale).toBeUndefined(); // the flow's messages were edited in place…
@@ -234,45 +220,45 @@ describe('the Telegram bot, end to end', () => {
     await h.app.strapi.documents(BOOKING_UID).create({
       data: { resource: room.documentId, tariff: tariffId, startAt: at(date, '14:00'), endAt: at(date, '15:00'), state: 'confirmed', units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
     });
-    const fresh = await press(anna, '✅ Подтвердить', 'только что заняли');
+    const fresh = await h.press(anna, '✅ Подтвердить', 'только что заняли');
     expect(fresh.buttons.flat()).not.toContain('14:00');
     expect(fresh.buttons.flat()).toContain('15:00');
-    await press(anna, '✖️ Отмена', 'Отменено');
+    await h.press(anna, '✖️ Отмена', 'Отменено');
   });
 
   it('cancels a paid booking, showing the refund before the member confirms', async () => {
-    await say(anna, '/menu', 'Что хотите сделать');
-    const list = await press(anna, '📋 Мои брони', 'Предстоящие брони');
+    await h.say(anna, '/menu', 'Что хотите сделать');
+    const list = await h.press(anna, '📋 Мои брони', 'Предстоящие брони');
     expect(list.text).toContain('✅ подтверждена');
-    const confirmScreen = await press(anna, '✖️ Отменить №1', 'Отменить бронь');
+    const confirmScreen = await h.press(anna, '✖️ Отменить №1', 'Отменить бронь');
     expect(confirmScreen.text).toContain(`Возврат: ${money(135000)}`);
     const paid = (await bookingsOf(anna.id)).find((booking: { priceTotal: number }) => booking.priceTotal === 135000);
     expect(paid.state).toBe('confirmed');
 
-    const done = await press(anna, 'Да, отменить', 'Бронь отменена');
+    const done = await h.press(anna, 'Да, отменить', 'Бронь отменена');
     expect(done.text).toContain(money(135000));
     expect((await h.app.strapi.db.query(BOOKING_UID).findOne({ where: { documentId: paid.documentId } })).state).toBe('cancelled');
   });
 
   it('switches the language in the profile', async () => {
-    await say(anna, '/menu', 'Что хотите сделать');
-    await press(anna, '👤 Профиль', 'Рассылки:');
-    await press(anna, '🌐 English', 'Language: English');
+    await h.say(anna, '/menu', 'Что хотите сделать');
+    await h.press(anna, '👤 Профиль', 'Рассылки:');
+    await h.press(anna, '🌐 English', 'Language: English');
     expect((await member(anna.id)).language).toBe('en');
-    await press(anna, '🌐 Русский', 'Язык: Русский');
+    await h.press(anna, '🌐 Русский', 'Язык: Русский');
   });
 
   it('opens a support ticket with a photo, lists it with its status, and sends a reply', async () => {
     // A 1×1 PNG, as a phone would send a (tiny) photo.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-    await say(anna, '/support', 'Поддержка');
-    await press(anna, '✍️ Новое обращение', 'Опишите проблему');
-    await say(anna, 'короткий', 'от 10 до 1000 символов');
-    await say(anna, 'Не работает принтер во втором зале', 'до 5 фото');
+    await h.say(anna, '/support', 'Поддержка');
+    await h.press(anna, '✍️ Новое обращение', 'Опишите проблему');
+    await h.say(anna, 'короткий', 'от 10 до 1000 символов');
+    await h.say(anna, 'Не работает принтер во втором зале', 'до 5 фото');
     let after = lastMessageId(h.telegram, anna.id);
     h.telegram.sendPhoto(anna, { bytes: png });
     await expectMessage(h.telegram, anna, 'Фото добавлено (1/5)', after);
-    await press(anna, '📨 Отправить', 'Обращение создано');
+    await h.press(anna, '📨 Отправить', 'Обращение создано');
 
     const owner = await member(anna.id);
     const tickets = await h.app.strapi.db.query('api::ticket.ticket').findMany({
@@ -283,11 +269,11 @@ describe('the Telegram bot, end to end', () => {
     expect(tickets[0].messages[0].body).toBe('Не работает принтер во втором зале');
     expect(tickets[0].messages[0].attachments).toHaveLength(1);
 
-    const list = await press(anna, '📂 Мои обращения', 'Ваши обращения');
+    const list = await h.press(anna, '📂 Мои обращения', 'Ваши обращения');
     expect(list.text).toContain('🟢 открыто');
-    await press(anna, '💬 Ответить №1', 'Напишите ответ');
+    await h.press(anna, '💬 Ответить №1', 'Напишите ответ');
     after = lastMessageId(h.telegram, anna.id);
-    await say(anna, 'Уточнение: принтер HP у окна', 'Ответ отправлен');
+    await h.say(anna, 'Уточнение: принтер HP у окна', 'Ответ отправлен');
     const messages = await h.app.strapi.db.query('api::ticket-message.ticket-message').findMany({ where: { ticket: tickets[0].id } });
     expect(messages.map((message: { body: string }) => message.body)).toContain('Уточнение: принтер HP у окна');
   });
@@ -303,13 +289,13 @@ describe('the Telegram bot, end to end', () => {
         await h.stopBot();
         const first = createSessionStorage(redis.url, 3600);
         await h.startBot(first.storage);
-        await say(boris, '/menu', 'What would you like to do');
-        await press(boris, '📅 Book', 'Choose a tariff');
-        await press(boris, tariffLabel.replace('1 500 ₽', money(150000, 'en')), 'Choose a date');
-        await press(boris, dm(localDay(6)), 'Free times on');
-        await press(boris, '09:00', 'How many hours?');
-        await press(boris, '1 h', 'promo code');
-        const summary = await press(boris, 'No promo code', 'Please check your booking');
+        await h.say(boris, '/menu', 'What would you like to do');
+        await h.press(boris, '📅 Book', 'Choose a tariff');
+        await h.press(boris, tariffLabel.replace('1 500 ₽', money(150000, 'en')), 'Choose a date');
+        await h.press(boris, dm(localDay(6)), 'Free times on');
+        await h.press(boris, '09:00', 'How many hours?');
+        await h.press(boris, '1 h', 'promo code');
+        const summary = await h.press(boris, 'No promo code', 'Please check your booking');
 
         // The bot process goes away and a new one starts, with nothing in memory.
         await h.stopBot();
@@ -350,7 +336,7 @@ describe('the Telegram bot, end to end', () => {
         botBlocked: false,
       },
     });
-    await say(banned, '/start', 'заблокирован');
+    await h.say(banned, '/start', 'заблокирован');
     await sleep(500);
     const messages = h.telegram.chat(banned.id).filter((entry) => entry.from === 'bot');
     expect(messages).toHaveLength(1);

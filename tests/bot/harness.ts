@@ -25,6 +25,12 @@ export interface Harness {
   telegram: TelegramStandIn;
   strapiUrl: string;
   bot: Bot<BotContext>;
+  /** Sends text as the user, then waits for a new bot message containing `reply`. */
+  say(user: StandInUser, text: string, reply: string | RegExp): Promise<ChatEntry>;
+  /** Presses a button (latest message carrying it), then waits for a bot message (new or edited) containing `reply`. */
+  press(user: StandInUser, button: string, reply: string | RegExp): Promise<ChatEntry>;
+  /** A member who completed registration, written directly (the registration flow is covered in bot.test.ts). */
+  seedMember(user: StandInUser, fullName: string, language?: 'ru' | 'en'): Promise<void>;
   /** Starts another bot process against the same servers (a restart), with the given session storage. */
   startBot(storage?: StorageAdapter<SessionData>): Promise<Bot<BotContext>>;
   stopBot(): Promise<void>;
@@ -82,6 +88,41 @@ export async function startHarness(): Promise<Harness> {
     telegram,
     strapiUrl,
     bot: undefined as unknown as Bot<BotContext>,
+    say(user, text, reply) {
+      const after = lastMessageId(telegram, user.id);
+      telegram.sendText(user, text);
+      return expectMessage(telegram, user, reply, after);
+    },
+    press(user, button, reply) {
+      const update = telegram.pressButton(user, button);
+      // The answer edits the pressed message or comes after it: older messages do not count.
+      const pressed = update.callback_query?.message?.message_id ?? lastMessageId(telegram, user.id);
+      return expectMessage(telegram, user, reply, pressed - 1);
+    },
+    async seedMember(user, fullName, language = 'ru') {
+      const role = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+      await app.strapi.documents(USER_UID).create({
+        data: {
+          username: `tg_${user.id}`,
+          email: `member${user.id}@example.com`,
+          provider: 'telegram',
+          confirmed: true,
+          blocked: false,
+          role: role.id,
+          telegramId: String(user.id),
+          fullName,
+          phone: `+7900000${user.id}`,
+          language,
+          referralCode: `SEED${user.id}`,
+          consentTerms: true,
+          consentAt: new Date(),
+          consentMarketing: false,
+          registeredAt: new Date(),
+          isBanned: false,
+          botBlocked: false,
+        } as never,
+      });
+    },
     async startBot(storage) {
       const strapi = new StrapiClient({ baseUrl: strapiUrl, serviceToken: BOT_SERVICE_TOKEN });
       const bot = createBot(
@@ -112,6 +153,9 @@ export async function startHarness(): Promise<Harness> {
   await harness.startBot();
   return harness;
 }
+
+/** A date key (YYYY-MM-DD) as the bot's date buttons show it: DD.MM. */
+export const dm = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}`;
 
 /** The newest message id in the chat (user's or bot's), to wait for what comes after it. */
 export function lastMessageId(telegram: TelegramStandIn, userId: number): number {

@@ -6,7 +6,7 @@
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
 import type { StandInUser } from '../stand-ins/telegram/server';
-import { BOOKING_UID, expectMessage, inlineButtons, lastMessageId, startHarness, USER_UID, type Harness } from './harness';
+import { BOOKING_UID, dm, inlineButtons, lastMessageId, startHarness, USER_UID, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -20,20 +20,9 @@ describe('moving a booking to another time in the bot', () => {
   /** The booking the first test moved (the soonest, №1 in the list afterwards). */
   let firstId: string;
 
-  const dm = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}`;
   const row = (documentId: string) => h.app.strapi.db.query(BOOKING_UID).findOne({ where: { documentId } });
   const times = (entry: { buttons: string[][] }) => entry.buttons.flat().filter((text) => /^\d\d:\d\d$/.test(text));
 
-  const say = async (user: StandInUser, text: string, reply: string | RegExp) => {
-    const after = lastMessageId(h.telegram, user.id);
-    h.telegram.sendText(user, text);
-    return expectMessage(h.telegram, user, reply, after);
-  };
-  const press = async (user: StandInUser, button: string, reply: string | RegExp) => {
-    const update = h.telegram.pressButton(user, button);
-    const pressed = update.callback_query?.message?.message_id ?? lastMessageId(h.telegram, user.id);
-    return expectMessage(h.telegram, user, reply, pressed - 1);
-  };
   /** Presses callback data on a given message and returns the text the bot answered the button with. */
   const pressData = async (user: StandInUser, messageId: number, data: string) => {
     const before = h.telegram.calls('answerCallbackQuery').length;
@@ -42,44 +31,19 @@ describe('moving a booking to another time in the bot', () => {
     return call.params.text as string | undefined;
   };
 
-  /** A member who completed registration (the registration flow itself is covered in bot.test.ts). */
-  async function seedMember(user: StandInUser, fullName: string) {
-    const role = await h.app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-    await h.app.strapi.documents(USER_UID).create({
-      data: {
-        username: `tg_${user.id}`,
-        email: `member${user.id}@example.com`,
-        provider: 'telegram',
-        confirmed: true,
-        blocked: false,
-        role: role.id,
-        telegramId: String(user.id),
-        fullName,
-        phone: `+7900000${user.id}`,
-        language: 'ru',
-        referralCode: `MOVE${user.id}`,
-        consentTerms: true,
-        consentAt: new Date(),
-        consentMarketing: false,
-        registeredAt: new Date(),
-        isBanned: false,
-        botBlocked: false,
-      } as never,
-    });
-  }
 
   /** Books through the bot (it waits for payment, its hold active) and returns the new booking's documentId. */
   async function book(user: StandInUser, date: string, time: string, hours: number): Promise<string> {
     const member = await h.app.strapi.db.query(USER_UID).findOne({ where: { telegramId: String(user.id) } });
     const before = await h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: member.id } });
-    await say(user, '/menu', 'Что хотите сделать');
-    await press(user, '📅 Забронировать', 'Выберите тариф');
-    await press(user, tariffLabel, 'Выберите дату');
-    await press(user, dm(date), `Свободное время на ${dm(date)}`);
-    await press(user, time, 'Сколько часов?');
-    await press(user, `${hours} ч`, 'промокод');
-    await press(user, 'Без промокода', 'Проверьте бронь');
-    await press(user, '✅ Подтвердить', 'ждёт оплаты');
+    await h.say(user, '/menu', 'Что хотите сделать');
+    await h.press(user, '📅 Забронировать', 'Выберите тариф');
+    await h.press(user, tariffLabel, 'Выберите дату');
+    await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
+    await h.press(user, time, 'Сколько часов?');
+    await h.press(user, `${hours} ч`, 'промокод');
+    await h.press(user, 'Без промокода', 'Проверьте бронь');
+    await h.press(user, '✅ Подтвердить', 'ждёт оплаты');
     const after = await h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: member.id } });
     const created = after.find((candidate: { id: number }) => !before.some((old: { id: number }) => old.id === candidate.id));
     expect(created).toMatchObject({ state: 'pending_payment', units: hours });
@@ -93,7 +57,7 @@ describe('moving a booking to another time in the bot', () => {
     const tariff = await createTariff(h.app.strapi, { resources: [room], billingUnit: 'hour', price: 150000, maxUnits: 4 });
     tariffId = tariff.documentId;
     tariffLabel = `${tariff.name} — ${money(150000)}`;
-    await seedMember(vera, 'Вера Смирнова');
+    await h.seedMember(vera, 'Вера Смирнова');
   }, 120_000);
 
   afterAll(async () => {
@@ -106,21 +70,21 @@ describe('moving a booking to another time in the bot', () => {
     const id = await book(vera, from, '10:00', 2);
     firstId = id;
 
-    const list = await say(vera, '/mybookings', 'Предстоящие брони');
+    const list = await h.say(vera, '/mybookings', 'Предстоящие брони');
     expect(inlineButtons(list).map((button) => button.text)).toEqual(expect.arrayContaining(['🔁 Перенести №1', '✖️ Отменить №1']));
 
-    const dates = await press(vera, '🔁 Перенести №1', 'Выберите новую дату');
+    const dates = await h.press(vera, '🔁 Перенести №1', 'Выберите новую дату');
     expect(dates.text).toContain(`Перенос брони «${tariffLabel.split(' — ')[0]}, ${dm(from)} 10:00–12:00»`);
-    const timesShown = await press(vera, dm(to), `Свободное время на ${dm(to)}`);
+    const timesShown = await h.press(vera, dm(to), `Свободное время на ${dm(to)}`);
     // The room closes at 18:00: a two-hour booking may start at 16:00 at the latest.
     expect(times(timesShown)).toContain('16:00');
     expect(times(timesShown)).not.toContain('17:00');
 
-    const confirm = await press(vera, '12:00', 'Перенести бронь');
+    const confirm = await h.press(vera, '12:00', 'Перенести бронь');
     expect(confirm.text).toContain(`${dm(from)} 10:00–12:00 → ${dm(to)} 12:00–14:00`);
     expect(confirm.buttons.flat()).toEqual(['✅ Подтвердить', '◀️ Назад', '✖️ Отмена']);
 
-    const done = await press(vera, '✅ Подтвердить', 'перенесена');
+    const done = await h.press(vera, '✅ Подтвердить', 'перенесена');
     expect(done.text).toContain(`${dm(to)} 12:00–14:00`);
 
     const moved = await row(id);
@@ -138,16 +102,16 @@ describe('moving a booking to another time in the bot', () => {
     const to = localDay(5);
     const id = await book(vera, from, '10:00', 1);
 
-    await say(vera, '/mybookings', 'Предстоящие брони');
-    await press(vera, '🔁 Перенести №2', 'Выберите новую дату'); // №1 is the booking moved above
-    await press(vera, dm(to), `Свободное время на ${dm(to)}`);
-    await press(vera, '14:00', 'Перенести бронь');
+    await h.say(vera, '/mybookings', 'Предстоящие брони');
+    await h.press(vera, '🔁 Перенести №2', 'Выберите новую дату'); // №1 is the booking moved above
+    await h.press(vera, dm(to), `Свободное время на ${dm(to)}`);
+    await h.press(vera, '14:00', 'Перенести бронь');
 
     // Someone else takes 14:00 while Vera looks at the confirmation.
     await h.app.strapi.documents(BOOKING_UID).create({
       data: { resource: room, tariff: tariffId, startAt: at(to, '14:00'), endAt: at(to, '15:00'), state: 'confirmed', units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
     });
-    const fresh = await press(vera, '✅ Подтвердить', 'только что заняли');
+    const fresh = await h.press(vera, '✅ Подтвердить', 'только что заняли');
     expect(fresh.text).toContain(`Свободное время на ${dm(to)}`);
     expect(times(fresh)).not.toContain('14:00');
     expect(times(fresh)).toContain('15:00');
@@ -156,8 +120,8 @@ describe('moving a booking to another time in the bot', () => {
     expect(new Date(unchanged.startAt).toISOString()).toBe(at(from, '10:00').toISOString());
     expect(new Date(unchanged.endAt).toISOString()).toBe(at(from, '11:00').toISOString());
 
-    await press(vera, '15:00', `${dm(from)} 10:00–11:00 → ${dm(to)} 15:00–16:00`);
-    await press(vera, '✅ Подтвердить', 'перенесена');
+    await h.press(vera, '15:00', `${dm(from)} 10:00–11:00 → ${dm(to)} 15:00–16:00`);
+    await h.press(vera, '✅ Подтвердить', 'перенесена');
     const moved = await row(id);
     expect(new Date(moved.startAt).toISOString()).toBe(at(to, '15:00').toISOString());
     expect(new Date(moved.endAt).toISOString()).toBe(at(to, '16:00').toISOString());
@@ -168,16 +132,16 @@ describe('moving a booking to another time in the bot', () => {
     const before = await row(id);
 
     // A move started and left at the date step…
-    const oldList = await say(vera, '/mybookings', 'Предстоящие брони');
-    const abandoned = await press(vera, '🔁 Перенести №1', 'Выберите новую дату');
+    const oldList = await h.say(vera, '/mybookings', 'Предстоящие брони');
+    const abandoned = await h.press(vera, '🔁 Перенести №1', 'Выберите новую дату');
     const oldDate = inlineButtons(abandoned).find((button) => button.text === dm(localDay(6)))!;
     // …then a new one from a fresh list: the first one's buttons are outdated.
-    await say(vera, '/mybookings', 'Предстоящие брони');
-    await press(vera, '🔁 Перенести №1', 'Выберите новую дату');
+    await h.say(vera, '/mybookings', 'Предстоящие брони');
+    await h.press(vera, '🔁 Перенести №1', 'Выберите новую дату');
     const after = lastMessageId(h.telegram, vera.id);
     expect(await pressData(vera, abandoned.message_id, oldDate.callback_data!)).toContain('устарела');
     expect(h.telegram.chat(vera.id).filter((entry) => entry.message_id > after)).toEqual([]);
-    await press(vera, '✖️ Отмена', 'Перенос отменён');
+    await h.press(vera, '✖️ Отмена', 'Перенос отменён');
 
     // The booking is cancelled meanwhile: its Move button in the old list is refused with an alert.
     await h.app.strapi.db.query(BOOKING_UID).update({ where: { documentId: id }, data: { state: 'cancelled' } });

@@ -8,7 +8,7 @@ import { money } from '../../bot/src/ui';
 import { staffToken } from '../helpers/auth';
 import { at, createResource, createTariff, localDay, SPACE_TIMEZONE } from '../helpers/booking-fixtures';
 import type { ChatEntry, StandInUser } from '../stand-ins/telegram/server';
-import { BOOKING_UID, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
+import { BOOKING_UID, dm, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -36,20 +36,9 @@ describe('staff actions reach the member in Telegram, end to end', () => {
     const user = await member(telegramId);
     return h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: user.id }, orderBy: { startAt: 'asc' } });
   };
-  const dm = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}`;
   const botMessagesAfter = (user: StandInUser, after: number): ChatEntry[] =>
     h.telegram.chat(user.id).filter((entry) => entry.message_id > after);
 
-  const say = async (user: StandInUser, text: string, reply: string | RegExp) => {
-    const after = lastMessageId(h.telegram, user.id);
-    h.telegram.sendText(user, text);
-    return expectMessage(h.telegram, user, reply, after);
-  };
-  const press = async (user: StandInUser, button: string, reply: string | RegExp) => {
-    const update = h.telegram.pressButton(user, button);
-    const pressed = update.callback_query?.message?.message_id ?? lastMessageId(h.telegram, user.id);
-    return expectMessage(h.telegram, user, reply, pressed - 1);
-  };
 
   /**
    * Runs the outbox until the job with this dedupe key is done (a per-chat limit may defer it to a later run),
@@ -67,54 +56,29 @@ describe('staff actions reach the member in Telegram, end to end', () => {
     }
   }
 
-  /** A member who completed registration (the bot's registration flow is covered in bot.test.ts). */
-  async function seedMember(user: StandInUser, language: 'ru' | 'en', fullName: string) {
-    const role = await h.app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-    await h.app.strapi.documents(USER_UID).create({
-      data: {
-        username: `tg_${user.id}`,
-        email: `member${user.id}@example.com`,
-        provider: 'telegram',
-        confirmed: true,
-        blocked: false,
-        role: role.id,
-        telegramId: String(user.id),
-        fullName,
-        phone: `+7900000${user.id}`,
-        language,
-        referralCode: `STAFF${user.id}`,
-        consentTerms: true,
-        consentAt: new Date(),
-        consentMarketing: false,
-        registeredAt: new Date(),
-        isBanned: false,
-        botBlocked: false,
-      } as never,
-    });
-  }
 
   /** Through the bot: Book → the approval tariff → date → time → 1 h → no promo → Confirm; returns the bot's answer. */
   async function bookForApproval(user: StandInUser, date: string, time: string) {
     const en = user.language_code === 'en';
     const label = `${tariff.name} — ${money(150000, en ? 'en' : 'ru')}`;
     if (en) {
-      await say(user, '/menu', 'What would you like to do');
-      await press(user, '📅 Book', 'Choose a tariff');
-      await press(user, label, 'Choose a date');
-      await press(user, dm(date), `Free times on ${dm(date)}`);
-      await press(user, time, 'How many hours?');
-      await press(user, '1 h', 'promo code');
-      await press(user, 'No promo code', 'Please check your booking');
-      return press(user, '✅ Confirm', 'waiting for confirmation');
+      await h.say(user, '/menu', 'What would you like to do');
+      await h.press(user, '📅 Book', 'Choose a tariff');
+      await h.press(user, label, 'Choose a date');
+      await h.press(user, dm(date), `Free times on ${dm(date)}`);
+      await h.press(user, time, 'How many hours?');
+      await h.press(user, '1 h', 'promo code');
+      await h.press(user, 'No promo code', 'Please check your booking');
+      return h.press(user, '✅ Confirm', 'waiting for confirmation');
     }
-    await say(user, '/menu', 'Что хотите сделать');
-    await press(user, '📅 Забронировать', 'Выберите тариф');
-    await press(user, label, 'Выберите дату');
-    await press(user, dm(date), `Свободное время на ${dm(date)}`);
-    await press(user, time, 'Сколько часов?');
-    await press(user, '1 ч', 'промокод');
-    await press(user, 'Без промокода', 'Проверьте бронь');
-    return press(user, '✅ Подтвердить', 'ждёт подтверждения');
+    await h.say(user, '/menu', 'Что хотите сделать');
+    await h.press(user, '📅 Забронировать', 'Выберите тариф');
+    await h.press(user, label, 'Выберите дату');
+    await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
+    await h.press(user, time, 'Сколько часов?');
+    await h.press(user, '1 ч', 'промокод');
+    await h.press(user, 'Без промокода', 'Проверьте бронь');
+    return h.press(user, '✅ Подтвердить', 'ждёт подтверждения');
   }
 
   beforeAll(async () => {
@@ -129,8 +93,8 @@ describe('staff actions reach the member in Telegram, end to end', () => {
       requiresApproval: true,
     });
     tariff = { documentId: created.documentId, name: String(created.name) };
-    await seedMember(vera, 'ru', 'Вера Смирнова');
-    await seedMember(colin, 'en', 'Colin Baker');
+    await h.seedMember(vera, 'Вера Смирнова', 'ru');
+    await h.seedMember(colin, 'Colin Baker', 'en');
     managerToken = await staffToken(h.app.strapi, 'coworking-manager');
     supportToken = await staffToken(h.app.strapi, 'coworking-support');
   }, 120_000);
@@ -174,8 +138,8 @@ describe('staff actions reach the member in Telegram, end to end', () => {
     expect((await h.app.strapi.db.query(BOOKING_UID).findOne({ where: { documentId: booking.documentId } })).state).toBe('confirmed');
 
     // The member's list in the bot agrees.
-    await say(vera, '/menu', 'Что хотите сделать');
-    const list = await press(vera, '📋 Мои брони', 'Предстоящие брони');
+    await h.say(vera, '/menu', 'Что хотите сделать');
+    const list = await h.press(vera, '📋 Мои брони', 'Предстоящие брони');
     expect(list.text).toContain('✅ подтверждена');
     expect(list.text).not.toContain('ждёт подтверждения');
   });
@@ -217,13 +181,13 @@ describe('staff actions reach the member in Telegram, end to end', () => {
   it('a ticket with a photo opened in the bot; a Support reply through the content manager reaches the member', async () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
     const problem = 'Кондиционер в переговорной шумит';
-    await say(vera, '/support', 'Поддержка');
-    await press(vera, '✍️ Новое обращение', 'Опишите проблему');
-    await say(vera, problem, 'до 5 фото');
+    await h.say(vera, '/support', 'Поддержка');
+    await h.press(vera, '✍️ Новое обращение', 'Опишите проблему');
+    await h.say(vera, problem, 'до 5 фото');
     const beforePhoto = lastMessageId(h.telegram, vera.id);
     h.telegram.sendPhoto(vera, { bytes: png });
     await expectMessage(h.telegram, vera, 'Фото добавлено (1/5)', beforePhoto);
-    await press(vera, '📨 Отправить', 'Обращение создано');
+    await h.press(vera, '📨 Отправить', 'Обращение создано');
 
     const owner = await member(vera.id);
     const tickets = await h.app.strapi.db.query(TICKET_UID).findMany({
@@ -258,8 +222,8 @@ describe('staff actions reach the member in Telegram, end to end', () => {
       ['staff', replyText],
     ]);
     // The member sees the ticket in progress in the bot.
-    await say(vera, '/support', 'Поддержка');
-    const list = await press(vera, '📂 Мои обращения', 'Ваши обращения');
+    await h.say(vera, '/support', 'Поддержка');
+    const list = await h.press(vera, '📂 Мои обращения', 'Ваши обращения');
     expect(list.text).toContain(`1. 🟡 в работе — ${problem}`);
   });
   it('a member who blocks the bot is marked at once (my_chat_member), gets nothing while blocked, and is reachable again after starting it', async () => {
@@ -295,6 +259,6 @@ describe('staff actions reach the member in Telegram, end to end', () => {
     h.telegram.unblockBot(colin);
     await until(async () => (await memberState()).botBlocked === false, 'botBlocked to be cleared');
     expect((await memberState()).botBlockedAt).toBeNull();
-    await say(colin, '/menu', 'What would you like to do');
+    await h.say(colin, '/menu', 'What would you like to do');
   });
 });

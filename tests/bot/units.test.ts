@@ -33,6 +33,33 @@ describe('the Strapi client', () => {
     expect(signIns[0]).toEqual({ telegramId: '42' });
   });
 
+  it('shares the tariff list for 30 s, concurrent callers included, and asks again after a failure', async () => {
+    // Given an API that answers the first call with a 503 and then with two tariffs
+    let now = 1_000_000_000_000;
+    const calls: string[] = [];
+    const fetchStub = (async (url: string) => {
+      calls.push(url);
+      if (calls.length === 1) return new Response(JSON.stringify({ error: { status: 503 } }), { status: 503 });
+      return new Response(JSON.stringify({ data: [{ documentId: 'b', price: 200 }, { documentId: 'a', price: 100 }] }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const client = new StrapiClient({ baseUrl: 'http://api', serviceToken: 'service', fetch: fetchStub, now: () => now });
+
+    // When the first call fails, the failure is not cached
+    await expect(client.getTariffs()).rejects.toMatchObject({ status: 503 });
+    // Then three concurrent callers share one request, cheapest first
+    const lists = await Promise.all([client.getTariffs(), client.getTariffs(), client.getTariffs()]);
+    expect(lists.map((list) => list.map((tariff) => tariff.documentId))).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+    expect(calls).toHaveLength(2);
+    // And the list is reused until 30 s have passed
+    now += 29_999;
+    await client.getTariffs();
+    expect(calls).toHaveLength(2);
+    now += 1;
+    await client.getTariffs();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toBe('http://api/api/tariffs?pagination[pageSize]=100');
+  });
+
   it('reports a refusal with its status and reason', async () => {
     const fetchStub = (async () =>
       new Response(JSON.stringify({ data: null, error: { status: 403, name: 'ForbiddenError', message: 'blocked', details: {} } }), {

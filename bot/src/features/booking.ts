@@ -41,7 +41,9 @@ async function trialAllowed(ctx: BotContext): Promise<boolean> {
 
 async function showTariffs(ctx: BotContext, draft: BookingDraft, prefix?: string) {
   draft.stage = 'tariff';
-  const [tariffs, trial] = await Promise.all([ctx.deps.strapi.getTariffs(), trialAllowed(ctx)]);
+  const tariffs = await ctx.deps.strapi.getTariffs();
+  // The member's bookings are asked for only when there is a trial tariff to hide.
+  const trial = tariffs.some((tariff) => tariff.trialOnce) ? await trialAllowed(ctx) : true;
   const visible = tariffs.filter((tariff) => trial || !tariff.trialOnce);
   if (visible.length === 0) {
     ctx.session.booking = undefined;
