@@ -130,21 +130,19 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
   }
 
-  /** Everything between the lock and the insert; runs inside strapi.db.transaction (the query engine joins it). */
+  /**
+   * Everything between the lock and the insert; runs inside strapi.db.transaction (the query engine joins it).
+   * The tariff and resource come from outside: their bookable settings are not what two bookings race for.
+   */
   async function reserve(
     trx: Knex.Transaction,
+    catalogue: { tariff: BookableTariff; resource: BookableResource },
     member: BookingMember,
     input: QuoteRequest,
     storedKey: string | null,
     now: Date,
   ): Promise<{ bookingId: number; paymentDocumentId: string | null }> {
-    const tariff = await availability().findBookableTariff(input.tariff);
-    const resource: BookableResource | null = tariff && availability().resourceOf(tariff);
-    if (!tariff || !resource)
-      throw new Refused({
-        status: 404,
-        message: `No bookable tariff "${input.tariff}".`,
-      });
+    const { tariff, resource } = catalogue;
 
     // Lock order is always resource, then promo code, then member, so concurrent bookings cannot deadlock.
     // The UPDATE takes the row lock on PostgreSQL; on SQLite the transaction already holds the only writer.
@@ -296,8 +294,13 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
         const earlier = await findByKey(storedKey);
         if (earlier) return replay(earlier, input, now);
       }
+      // The catalogue is read before the transaction: on SQLite it holds the only connection, so everything
+      // that needs no lock stays out of it. What must be decided under the lock is re-read inside.
+      const tariff = await availability().findBookableTariff(input.tariff);
+      const resource: BookableResource | null = tariff && availability().resourceOf(tariff);
+      if (!tariff || !resource) return { ok: false, status: 404, message: `No bookable tariff "${input.tariff}".` };
       try {
-        const created = await strapi.db.transaction(({ trx }) => reserve(trx, member, input, storedKey, now));
+        const created = await strapi.db.transaction(({ trx }) => reserve(trx, { tariff, resource }, member, input, storedKey, now));
         // An unknown outcome leaves the link empty; POST /api/bookings/:documentId/pay or the reconciliation
         // job repeats the call with the same key.
         if (created.paymentDocumentId !== null) await paymentGateway(strapi)?.submit(created.paymentDocumentId);
