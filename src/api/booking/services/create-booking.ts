@@ -227,7 +227,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     }));
 
     // The query engine, not the Document Service: the ids are known, the values are computed here, so its
-    // documentId lookups, relation checks and the populated read-back for the `entry.create` event (14 of a
+    // documentId lookups, relation checks and the populated read-back for the `entry.create` event (13 of a
     // booking's 37 queries, docs/PERFORMANCE.md) buy nothing. It writes the link rows and joins this transaction;
     // documentId comes from the attribute's default, publishedAt marks the only row of a type without drafts.
     const booking = (await strapi.db.query(BOOKING_UID).create({
