@@ -12,7 +12,7 @@ import {
   rescheduleRequestSchema,
 } from '../../../../types/contracts/booking';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
-import { assertMemberNotBlocked, MemberForbiddenError } from '../../../utils/member-access';
+import { assertMemberNotBlocked, MemberForbiddenError, signedInMember, type SignedInMember } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
 import type { LifecycleService, TransitionOutcome } from '../services/lifecycle';
@@ -20,29 +20,13 @@ import type { MyBookingsService } from '../services/my-bookings';
 import type { PaymentGateway } from '../services/payment-gateway';
 import type { QuoteService } from '../services/quote';
 
-const USER_UID = 'plugin::users-permissions.user';
-
-interface MemberRow {
-  id: number;
-  documentId: string;
-  isBanned: boolean;
-  blocked: boolean | null;
-  registeredAt: string | null;
-}
 
 export default factories.createCoreController('api::booking.booking', ({ strapi }) => {
   /** The signed-in member; refused when the account is banned or blocked. */
-  async function activeMember(ctx: Context): Promise<MemberRow> {
-    // users-permissions has just read the whole member row to authenticate the request; reuse it.
-    const user = ctx.state.user as Partial<MemberRow> | undefined;
+  async function activeMember(ctx: Context): Promise<SignedInMember> {
+    const user = ctx.state.user as Partial<SignedInMember> | undefined;
     if (!user || typeof user.id !== 'number') throw new MemberForbiddenError('This endpoint is for signed-in members.');
-    const member =
-      'isBanned' in user && 'registeredAt' in user
-        ? (user as MemberRow)
-        : ((await strapi.db.query(USER_UID).findOne({
-            where: { id: user.id },
-            select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
-          })) as MemberRow | null);
+    const member = await signedInMember(strapi, user as SignedInMember);
     if (!member) throw new errors.UnauthorizedError('Sign in again');
     assertMemberNotBlocked(member);
     return member;

@@ -11,19 +11,10 @@ import {
   ticketReplySchema,
 } from '../../../../types/contracts/ticket';
 import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
-import { assertMemberNotBlocked } from '../../../utils/member-access';
+import { assertMemberNotBlocked, signedInMember, type SignedInMember } from '../../../utils/member-access';
 import { allRequestFiles, type AttachmentProblem, checkAttachments, collectAttachments, type IncomingFile } from '../domain/attachments';
 import type { MemberTicketsService, TicketOutcome } from '../services/member-tickets';
 
-const USER_UID = 'plugin::users-permissions.user';
-
-interface MemberRow {
-  id: number;
-  documentId: string;
-  isBanned: boolean;
-  blocked: boolean | null;
-  registeredAt: string | null;
-}
 
 const ERROR_NAMES = {
   403: 'ForbiddenError',
@@ -48,16 +39,13 @@ export default factories.createCoreController('api::ticket.ticket', ({ strapi })
    * `registered`, for one that has not completed registration). The 403 is answered here rather than thrown:
    * Strapi's authorize step replaces the message of a ForbiddenError thrown by a controller with "Forbidden".
    */
-  async function activeMember(ctx: Context, { registered = false } = {}): Promise<MemberRow | null> {
+  async function activeMember(ctx: Context, { registered = false } = {}): Promise<SignedInMember | null> {
     // An API token reaching a member-only route (a full-access token passes every permission check).
     if (!isMember(ctx) || !ctx.state.user) {
       sendError(ctx, 403, 'This endpoint is for members signed in with their own account.');
       return null;
     }
-    const member = (await strapi.db.query(USER_UID).findOne({
-      where: { id: ctx.state.user.id },
-      select: ['id', 'documentId', 'isBanned', 'blocked', 'registeredAt'],
-    })) as MemberRow | null;
+    const member = await signedInMember(strapi, ctx.state.user);
     if (!member) throw new errors.UnauthorizedError('Sign in again');
     try {
       assertMemberNotBlocked(member);
