@@ -326,7 +326,9 @@ describe('member notifications through Telegram', () => {
   it('enqueues each reminder once, 24 hours and 1 hour ahead, and only the 1-hour one for a late booking', async () => {
     const fay = await member('ru', 'Fay');
     const now = new Date();
-    const startAt = new Date(Math.ceil((now.getTime() + 23 * HOUR_MS + 30 * MINUTE_MS) / MINUTE_MS) * MINUTE_MS);
+    // 23 h 45 min ahead: inside the 24-hour window, and far from 23.5 h, where the text's rounding of the time
+    // left would flip to "23 hours" when the run is slow.
+    const startAt = new Date(Math.ceil((now.getTime() + 23 * HOUR_MS + 45 * MINUTE_MS) / MINUTE_MS) * MINUTE_MS);
     const early = await booking(fay, { state: 'confirmed', startAt, confirmedAt: new Date(now.getTime() - 48 * HOUR_MS) });
     // Booked 30 minutes before its start: no 24-hour reminder, but the 1-hour one.
     const late = await booking(fay, { state: 'confirmed', startAt: new Date(startAt.getTime() + 2 * HOUR_MS), confirmedAt: new Date(startAt.getTime() + 90 * MINUTE_MS) });
