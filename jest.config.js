@@ -20,6 +20,15 @@ module.exports = {
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
     },
     {
+      // Regression tests of the security findings, the route fuzz and the authorisation matrix (real Strapi over HTTP).
+      displayName: 'security',
+      testEnvironment: 'node',
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['<rootDir>/tests/security/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+      setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+    },
+    {
       // The Telegram bot end to end: the real bot against the Telegram stand-in, the real Strapi (compiled by
       // the same global setup) and the YooKassa stand-in.
       displayName: 'bot',

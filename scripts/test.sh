@@ -38,8 +38,12 @@ fi
 echo "==> unit and API tests (SQLite)"
 npx jest --runInBand --selectProjects unit api --json --outputFile=.tmp/jest-sqlite.json || status=1
 
-echo "==> bot end-to-end tests (SQLite)"
 ensure_redis || true
+
+echo "==> security tests (SQLite; the two-instance rate-limit test uses redis-server)"
+npx jest --runInBand --selectProjects security --json --outputFile=.tmp/jest-security.json || status=1
+
+echo "==> bot end-to-end tests (SQLite)"
 npx jest --runInBand --selectProjects bot --json --outputFile=.tmp/jest-bot.json || status=1
 
 if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then

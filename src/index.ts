@@ -7,6 +7,7 @@ import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
 import { normalisePromocode } from './document-middlewares/normalise-promocode';
+import { closeRateLimits } from './utils/rate-limit';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -29,5 +30,6 @@ export default {
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
     await stopOutboxWorker(strapi);
+    await closeRateLimits(strapi);
   },
 };
