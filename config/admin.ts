@@ -3,7 +3,13 @@ import type { Core } from '@strapi/strapi';
 const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Admin => ({
   auth: {
     secret: env('ADMIN_JWT_SECRET')!,
+    // The admin panel is served by this server, so its refresh cookie never needs to travel on a cross-site
+    // request (Strapi's default is lax).
+    cookie: { sameSite: 'strict' },
   },
+  // Strapi's own login limiter counts successful logins too and keys on e-mail + address, which spraying many
+  // e-mails gets round; src/middlewares/admin-login-guard.ts counts failures per address and per account instead.
+  rateLimit: { enabled: false },
   apiToken: {
     salt: env('API_TOKEN_SALT')!,
   },

@@ -21,24 +21,26 @@ export interface RateLimitSettings {
 const DEFAULTS = {
   /** anonymous POST /api/auth/telegram per address (the bot's service credential is exempt); AUTH_TELEGRAM_RATE_LIMIT per minute still works */
   signIn: { points: 30, durationSeconds: 60 },
-  /** any member endpoint, per member */
+  /** every member endpoint (profile, quote, create, my bookings and their actions, tickets), per member */
   member: { points: 120, durationSeconds: 60 },
-  /** POST /api/bookings/quote per member */
-  bookingQuote: { points: 30, durationSeconds: 60 },
-  /** POST /api/bookings per member */
-  bookingCreate: { points: 10, durationSeconds: 60 },
+  /** POST /api/bookings/quote per member (a booking flow in the bot quotes once or twice) */
+  bookingQuote: { points: 40, durationSeconds: 60 },
+  /** POST /api/bookings per member (with at most BOOKING_MAX_UNPAID_HOLDS unpaid holds at a time) */
+  bookingCreate: { points: 20, durationSeconds: 600 },
   /** POST /api/tickets per member */
-  ticketCreate: { points: 5, durationSeconds: 600 },
+  ticketCreate: { points: 15, durationSeconds: 600 },
   /** POST /api/tickets/:id/messages per member */
-  ticketReply: { points: 20, durationSeconds: 600 },
-  /** uploaded attachment files per member (each file is one point) */
-  upload: { points: 20, durationSeconds: 3600 },
-  /** POST /api/yookassa/webhook per address */
+  ticketReply: { points: 30, durationSeconds: 600 },
+  /** ticket attachment files per member (each file is one point, taken before anything is decoded or stored): six full messages of 5 photos an hour */
+  upload: { points: 30, durationSeconds: 3600 },
+  /** POST /api/yookassa/webhook per sending address */
   paymentWebhook: { points: 300, durationSeconds: 60 },
-  /** failed admin logins per address */
+  /** failed POST /admin/login per address, any e-mails: the address is then refused for blockSeconds */
   adminLoginAddress: { points: 10, durationSeconds: 900, blockSeconds: 900 },
-  /** failed admin logins per account (e-mail): the account is locked for blockSeconds */
+  /** failed POST /admin/login per account e-mail, any address: the account is then locked for blockSeconds */
   adminLoginAccount: { points: 5, durationSeconds: 900, blockSeconds: 900 },
+  /** abuse events per address (429s, failed logins and sign-ins, spoofed webhooks): over it, an automatic IP ban of IP_BAN_AUTO_MINUTES */
+  ipAbuse: { points: 20, durationSeconds: 600 },
 } satisfies Record<string, RateLimitRule>;
 
 export type RateLimitRuleName = keyof typeof DEFAULTS;

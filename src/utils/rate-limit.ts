@@ -27,6 +27,8 @@ export interface RateLimits {
   consume(rule: RateLimitRuleName, key: string, points?: number): Promise<LimitDecision>;
   /** Where `key` stands without taking anything (allowed = it has points left and is not blocked). */
   peek(rule: RateLimitRuleName, key: string): Promise<LimitDecision>;
+  /** Refuses `key` under `rule` for the rule's blockSeconds (its window when it has none), e.g. a locked account. */
+  block(rule: RateLimitRuleName, key: string): Promise<LimitDecision>;
   /** Forgets `key` under `rule` (e.g. a successful login clears its failures). */
   reset(rule: RateLimitRuleName, key: string): Promise<void>;
   rule(rule: RateLimitRuleName): RateLimitRule;
@@ -36,6 +38,7 @@ export interface RateLimits {
 }
 
 const KEY_PREFIX = 'rl';
+const FIRST_CONNECTION_WAIT_MS = 2000;
 const registries = new WeakMap<Core.Strapi, RateLimits>();
 
 const secondsFrom = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -50,9 +53,22 @@ export function createRateLimits(settings: RateLimitSettings, redisUrl?: string)
     : null;
   // An unreachable Redis must not crash the process: the insurance limiter takes over meanwhile.
   redis?.on('error', () => undefined);
+  // Requests that arrive while the first connection is still being made wait for it (briefly), or they would be
+  // counted by this instance's insurance limiter alone. Later outages do not wait: the insurance answers at once.
+  const firstConnection = redis
+    ? new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FIRST_CONNECTION_WAIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once('ready', done);
+        redis.once('end', done);
+      })
+    : Promise.resolve();
   const limiters = new Map<RateLimitRuleName, RateLimiterAbstract>();
 
-  function limiter(name: RateLimitRuleName): RateLimiterAbstract {
+  function limiterOf(name: RateLimitRuleName): RateLimiterAbstract {
     let found = limiters.get(name);
     if (found) return found;
     const rule = settings.rules[name];
@@ -69,6 +85,11 @@ export function createRateLimits(settings: RateLimitSettings, redisUrl?: string)
     return found;
   }
 
+  async function limiter(name: RateLimitRuleName): Promise<RateLimiterAbstract> {
+    await firstConnection;
+    return limiterOf(name);
+  }
+
   const unlimited: LimitDecision = { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds: 1 };
 
   return {
@@ -77,7 +98,7 @@ export function createRateLimits(settings: RateLimitSettings, redisUrl?: string)
     async consume(name, key, points = 1) {
       if (!settings.enabled) return unlimited;
       try {
-        return decisionOf(await limiter(name).consume(key, points), true);
+        return decisionOf(await (await limiter(name)).consume(key, points), true);
       } catch (error) {
         if (error instanceof RateLimiterRes) return decisionOf(error, false);
         throw error;
@@ -85,12 +106,18 @@ export function createRateLimits(settings: RateLimitSettings, redisUrl?: string)
     },
     async peek(name, key) {
       if (!settings.enabled) return unlimited;
-      const res = await limiter(name).get(key);
+      const res = await (await limiter(name)).get(key);
       if (!res) return { allowed: true, remaining: settings.rules[name].points, retryAfterSeconds: 1 };
-      return decisionOf(res, res.remainingPoints > 0 || res.consumedPoints <= settings.rules[name].points);
+      // A key is refused once it has used more than its points (block() puts it there too).
+      return decisionOf(res, res.consumedPoints <= settings.rules[name].points);
+    },
+    async block(name, key) {
+      const rule = settings.rules[name];
+      if (!settings.enabled) return unlimited;
+      return decisionOf(await (await limiter(name)).block(key, rule.blockSeconds || rule.durationSeconds), false);
     },
     async reset(name, key) {
-      await limiter(name).delete(key);
+      await (await limiter(name)).delete(key);
     },
     async close() {
       limiters.clear();
@@ -116,6 +143,12 @@ export async function closeRateLimits(strapi: Core.Strapi): Promise<void> {
   await found?.close();
 }
 
+/** "45 seconds", "1 minute", "15 minutes": a wait as a person reads it (rounded up to whole minutes from 2 minutes). */
+export function waitText(seconds: number): string {
+  if (seconds < 120) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
 /** Answers 429 in Strapi's error envelope with Retry-After. */
 export function sendRateLimited(ctx: Context, decision: LimitDecision, message: string, details: Record<string, unknown> = {}): void {
   ctx.set('Retry-After', String(decision.retryAfterSeconds));
@@ -125,4 +158,23 @@ export function sendRateLimited(ctx: Context, decision: LimitDecision, message: 
     data: null,
     error: { status: 429, name: 'RateLimitError', message, details: { retryAfterSeconds: decision.retryAfterSeconds, ...details } },
   };
+}
+
+export type AbuseReason = 'rate_limit' | 'failed_login';
+
+interface IpBanService {
+  recordAbuse?: (address: string, reason: AbuseReason) => unknown;
+}
+
+/**
+ * Tells the IP-ban service (api::ip-ban.ip-ban, when the app has it) that `address` hit a limit or failed a login,
+ * so repeated abuse can earn the address a temporary ban. Never fails the request it is reporting.
+ */
+export async function reportAbuse(strapi: Core.Strapi, address: string, reason: AbuseReason): Promise<void> {
+  try {
+    const service = (strapi.service as (uid: string) => IpBanService | undefined)('api::ip-ban.ip-ban');
+    await service?.recordAbuse?.(address, reason);
+  } catch (error) {
+    strapi.log.warn(`rate-limit: could not record ${reason} of ${address}: ${(error as Error).message}`);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
-import { rateLimits, sendRateLimited } from '../../../utils/rate-limit';
+import { clientAddress } from '../../../utils/client-address';
+import { rateLimits, reportAbuse, sendRateLimited, waitText } from '../../../utils/rate-limit';
 import { bearerToken } from '../../../utils/member-access';
 import { isBotServiceCredential } from '../services/identity';
 
@@ -12,8 +13,12 @@ import { isBotServiceCredential } from '../services/identity';
 export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
   return async (ctx: Context, next: Next) => {
     if (isBotServiceCredential(bearerToken(ctx))) return next();
-    const decision = await rateLimits(strapi).consume('signIn', `ip:${ctx.request.ip}`);
-    if (!decision.allowed) return sendRateLimited(ctx, decision, 'Too many sign-in attempts. Try again in a minute.');
+    const address = clientAddress(ctx);
+    const decision = await rateLimits(strapi).consume('signIn', `ip:${address}`);
+    if (!decision.allowed) {
+      await reportAbuse(strapi, address, 'rate_limit');
+      return sendRateLimited(ctx, decision, `Too many sign-in attempts. Try again in ${waitText(decision.retryAfterSeconds)}.`, { rule: 'signIn' });
+    }
     ctx.set('X-RateLimit-Remaining', String(decision.remaining));
     return next();
   };

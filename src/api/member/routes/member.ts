@@ -1,3 +1,5 @@
+import { rateLimit } from '../../../middlewares/rate-limit';
+
 export default {
   routes: [
     {
@@ -18,6 +20,7 @@ export default {
       method: 'PUT',
       path: '/profile',
       handler: 'member.updateProfile',
+      config: { middlewares: [rateLimit('member')] },
     },
   ],
 };

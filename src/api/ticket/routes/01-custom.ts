@@ -1,3 +1,5 @@
+import { rateLimit } from '../../../middlewares/rate-limit';
+
 /**
  * Custom ticket routes. Loaded before the core router (files load in name order), so /tickets/mine is matched
  * before the core /tickets/:id. POST /api/tickets and GET /api/tickets/:id are the core routes, whose
@@ -10,11 +12,13 @@ export default {
       method: 'GET',
       path: '/tickets/mine',
       handler: 'ticket.mine',
+      config: { middlewares: [rateLimit('member')] },
     },
     {
       method: 'POST',
       path: '/tickets/:documentId/messages',
       handler: 'ticket.reply',
+      config: { middlewares: [rateLimit('member'), rateLimit('ticketReply', { refused: 'Too many replies' })] },
     },
   ],
 };

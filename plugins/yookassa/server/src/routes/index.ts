@@ -7,7 +7,11 @@ export default {
         path: '/webhook',
         handler: 'webhook.receive',
         // YooKassa sends no credentials; the controller checks the sender's address and re-fetches the object.
-        config: { auth: false },
+        // Rule `paymentWebhook` of the app's config/rate-limits.ts, per sending address.
+        config: {
+          auth: false,
+          middlewares: [{ name: 'global::rate-limit', config: { rule: 'paymentWebhook', by: 'ip', refused: 'Too many notifications from this address' } }],
+        },
       },
     ],
   },
