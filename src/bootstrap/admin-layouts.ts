@@ -7,13 +7,15 @@ import type { Core } from '@strapi/strapi';
  * Applied once per LAYOUTS_VERSION: staff may rearrange the views afterwards in the admin and a restart
  * does not undo that. Bump the version to roll out a changed layout.
  */
-const LAYOUTS_VERSION = 1;
+const LAYOUTS_VERSION = 2;
 
 interface ListLayout {
   mainField?: string;
   columns: string[];
   sortBy: string;
   sortOrder: 'ASC' | 'DESC';
+  /** Help under a field in the edit view, Russian first (staff read it while typing). */
+  hints?: Record<string, string>;
 }
 
 const LAYOUTS: Record<string, ListLayout> = {
@@ -81,6 +83,18 @@ const LAYOUTS: Record<string, ListLayout> = {
     sortBy: 'createdAt',
     sortOrder: 'DESC',
   },
+  'api::ip-ban.ip-ban': {
+    mainField: 'address',
+    columns: ['id', 'address', 'reason', 'expiresAt', 'source', 'createdAt'],
+    sortBy: 'createdAt',
+    sortOrder: 'DESC',
+    hints: {
+      address: 'IP-адрес или диапазон CIDR: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32 / IP address or CIDR range',
+      expiresAt: 'Пусто — бессрочно; прошедшая дата снимает блокировку / Empty = permanent; a past date lifts the ban',
+      source: 'Заполняет сервер / Set by the server',
+      bannedBy: 'Заполняет сервер / Set by the server',
+    },
+  },
   'api::audit-log.audit-log': {
     mainField: 'action',
     columns: ['id', 'at', 'actorType', 'actorLabel', 'action', 'subjectType'],
@@ -122,6 +136,14 @@ const withMoneyLabels = (metadatas: Record<string, Metadata>, attributes: Record
   return labelled;
 };
 
+const withHints = (metadatas: Record<string, Metadata>, hints: Record<string, string>) => {
+  const hinted = { ...metadatas };
+  for (const [field, description] of Object.entries(hints).filter(([name]) => hinted[name])) {
+    hinted[field] = { ...hinted[field], edit: { ...hinted[field].edit, description } };
+  }
+  return hinted;
+};
+
 export async function ensureAdminLayouts(strapi: Core.Strapi): Promise<void> {
   const store = strapi.store({ type: 'plugin', name: 'coworking' });
   const applied = Number((await store.get({ key: 'admin-layouts-version' })) ?? 0);
@@ -139,7 +161,7 @@ export async function ensureAdminLayouts(strapi: Core.Strapi): Promise<void> {
         defaultSortBy: layout.sortBy,
         defaultSortOrder: layout.sortOrder,
       },
-      metadatas: withMoneyLabels(current.metadatas, contentType.attributes),
+      metadatas: withHints(withMoneyLabels(current.metadatas, contentType.attributes), layout.hints ?? {}),
       layouts: { ...current.layouts, list: layout.columns },
     });
   }

@@ -62,6 +62,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       // Update is how a failed or dead job is put back in the queue.
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
+      'api::ip-ban.ip-ban': FULL,
     },
     actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK, 'plugin::yookassa.refund'],
   },
@@ -77,6 +78,8 @@ const STAFF_ROLES: readonly StaffRole[] = [
       // A booking names its tariff and resource; support must be able to open them.
       'api::tariff.tariff': READ,
       'api::resource.resource': READ,
+      // To tell a member who cannot reach the Mini App that their address is blocked, and until when.
+      'api::ip-ban.ip-ban': READ,
     },
     // Replies carry photos.
     actions: MEDIA_LIBRARY,

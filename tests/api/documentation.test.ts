@@ -32,6 +32,7 @@ const WRITABLE = [
   'ticket-messages',
   'newsletters',
   'newsletter-deliveries',
+  'ip-bans',
 ];
 const READ_ONLY = ['outbox-jobs', 'audit-logs'];
 

@@ -627,6 +627,52 @@ export interface ApiBookingBooking extends Struct.CollectionTypeSchema {
   };
 }
 
+export interface ApiIpBanIpBan extends Struct.CollectionTypeSchema {
+  collectionName: 'ip_bans';
+  info: {
+    description: 'Requests from this address or CIDR range are refused before routing until expiresAt (empty = permanent)';
+    displayName: 'IP ban';
+    pluralName: 'ip-bans';
+    singularName: 'ip-ban';
+  };
+  options: {
+    draftAndPublish: false;
+  };
+  attributes: {
+    address: Schema.Attribute.String &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 64;
+      }>;
+    bannedBy: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
+    createdAt: Schema.Attribute.DateTime;
+    createdBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+    expiresAt: Schema.Attribute.DateTime;
+    locale: Schema.Attribute.String & Schema.Attribute.Private;
+    localizations: Schema.Attribute.Relation<
+      'oneToMany',
+      'api::ip-ban.ip-ban'
+    > &
+      Schema.Attribute.Private;
+    publishedAt: Schema.Attribute.DateTime;
+    reason: Schema.Attribute.Text &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 500;
+      }>;
+    source: Schema.Attribute.Enumeration<['staff', 'automatic']> &
+      Schema.Attribute.Required &
+      Schema.Attribute.DefaultTo<'staff'>;
+    updatedAt: Schema.Attribute.DateTime;
+    updatedBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+  };
+}
+
 export interface ApiNewsletterDeliveryNewsletterDelivery
   extends Struct.CollectionTypeSchema {
   collectionName: 'newsletter_deliveries';
@@ -2014,6 +2060,7 @@ declare module '@strapi/strapi' {
       'admin::user': AdminUser;
       'api::audit-log.audit-log': ApiAuditLogAuditLog;
       'api::booking.booking': ApiBookingBooking;
+      'api::ip-ban.ip-ban': ApiIpBanIpBan;
       'api::newsletter-delivery.newsletter-delivery': ApiNewsletterDeliveryNewsletterDelivery;
       'api::newsletter.newsletter': ApiNewsletterNewsletter;
       'api::outbox-job.outbox-job': ApiOutboxJobOutboxJob;

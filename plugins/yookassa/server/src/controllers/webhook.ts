@@ -39,6 +39,9 @@ const webhookController = ({ strapi }: { strapi: Core.Strapi }) => {
       const sender = senderAddress(ctx.req.socket.remoteAddress ?? '', ctx.get('X-Forwarded-For') || undefined, proxies);
       if (!contains(allowed, sender)) {
         strapi.log.warn(`YooKassa webhook refused from ${sender}: not in YOOKASSA_WEBHOOK_ALLOWED_IPS`);
+        // Counts towards an automatic IP ban of the sender when the app has IP bans (api::ip-ban.ip-ban).
+        const ipBans = strapi.service('api::ip-ban.ip-ban') as { recordAbuse?(address: string, kind: 'spoofed_webhook'): Promise<void> } | undefined;
+        await ipBans?.recordAbuse?.(sender, 'spoofed_webhook').catch((error: Error) => strapi.log.warn(`IP ban bookkeeping failed: ${error.message}`));
         return sendError(ctx, 403, 'ForbiddenError', 'Notifications are accepted from YooKassa addresses only.');
       }
       const payments = strapi.plugin('yookassa').service('payments') as PaymentsService;
