@@ -6,10 +6,10 @@
  */
 import fs from 'fs';
 import path from 'path';
-import zlib from 'zlib';
 import request from 'supertest';
 import { createApiToken, createMember, memberToken, staffToken } from '../helpers/auth';
 import { createRegisteredMember } from '../helpers/booking-fixtures';
+import { png } from '../helpers/images';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
 const TICKET_UID = 'api::ticket.ticket';
@@ -18,42 +18,6 @@ const FILE_UID = 'plugin::upload.file';
 const OUTBOX_UID = 'api::outbox-job.outbox-job';
 const USER_UID = 'plugin::users-permissions.user';
 const UPLOADS_DIR = path.resolve(__dirname, '..', '..', 'public', 'uploads');
-
-// ---- tiny valid PNG images, built here rather than stored as fixtures ----------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (bytes: Buffer) => {
-  let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-};
-const chunk = (type: string, data: Buffer) => {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-};
-/** A width × height RGB PNG of one colour. */
-function png(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter, no interlace
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
-  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', pixels),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('support tickets (member endpoints and staff replies)', () => {
   let app: TestApp;
@@ -66,8 +30,9 @@ describe('support tickets (member endpoints and staff replies)', () => {
     messages: await app.strapi.db.query(MESSAGE_UID).count(),
     files: await app.strapi.db.query(FILE_UID).count(),
   });
-  /** Stored files whose name starts with this prefix (the upload plugin keeps the original name as a prefix). */
-  const storedNamed = (prefix: string) => (fs.existsSync(UPLOADS_DIR) ? fs.readdirSync(UPLOADS_DIR).filter((name) => name.includes(prefix)) : []);
+  /** The uploads folder's files (stored names are server-chosen, so "nothing written" compares listings). */
+  const uploadsNow = () => new Set(fs.existsSync(UPLOADS_DIR) ? fs.readdirSync(UPLOADS_DIR) : []);
+  const newUploads = (before: Set<string>) => [...uploadsNow()].filter((name) => !before.has(name));
   const notifyJobs = () => app.strapi.db.query(OUTBOX_UID).findMany({ where: { kind: 'member.notify' }, orderBy: { id: 'asc' } });
 
   async function openTicket(name: string, subject = 'Wi-Fi is down', body = 'Cannot connect on floor 2'): Promise<string> {
@@ -132,8 +97,9 @@ describe('support tickets (member endpoints and staff replies)', () => {
       expect(message.attachments).toHaveLength(2);
       expect(message.attachments.map((file: { name: string }) => file.name).sort()).toEqual(['tickets-blue.png', 'tickets-red.png']);
       for (const file of message.attachments) {
-        expect(file).toMatchObject({ mime: 'image/png', url: expect.stringMatching(/^\/uploads\/.+\.png$/) });
-        // The URL serves the bytes that were sent.
+        // A server-chosen name with the detected type's extension, as a signed link (docs/API.md, Ticket attachments).
+        expect(file).toMatchObject({ mime: 'image/png', url: expect.stringMatching(/^\/uploads\/ticket_[0-9a-f]{32}_\w+\.png\?expires=\d+&signature=[\w-]+$/) });
+        // The link serves the image.
         const served = await http().get(file.url);
         expect(served.status).toBe(200);
         expect(served.headers['content-type']).toMatch(/image\/png/);
@@ -155,6 +121,7 @@ describe('support tickets (member endpoints and staff replies)', () => {
 
     it('refuses a ".png" that is really text with 415 and writes nothing', async () => {
       const before = await counts();
+      const files = uploadsNow();
       const res = await http()
         .post('/api/tickets')
         .set(asMember('alice'))
@@ -167,13 +134,14 @@ describe('support tickets (member endpoints and staff replies)', () => {
       expect(res.body.error.message).toMatch(/tickets-fake-415\.png is not a JPEG, PNG or WebP image/);
       expect(res.body.error.details.errors[0].path).toEqual(['attachments', '1']);
       expect(await counts()).toEqual(before);
-      expect(storedNamed('tickets-real-415')).toEqual([]);
-      expect(storedNamed('tickets-fake-415')).toEqual([]);
+      expect(newUploads(files)).toEqual([]);
     });
 
     it('deletes the files already stored when a later one turns out unreadable (PNG signature, broken content)', async () => {
       const before = await counts();
-      const broken = Buffer.concat([png(1, 1, [9, 9, 9]).subarray(0, 8), Buffer.from('garbage after a PNG signature')]);
+      const files = uploadsNow();
+      // A readable header (signature and IHDR: 33 bytes) so only decoding finds the garbage.
+      const broken = Buffer.concat([png(1, 1, [9, 9, 9]).subarray(0, 33), Buffer.from('garbage after a PNG header')]);
       const res = await http()
         .post('/api/tickets')
         .set(asMember('alice'))
@@ -182,12 +150,14 @@ describe('support tickets (member endpoints and staff replies)', () => {
         .attach('attachments', png(4, 4, [10, 20, 30]), { filename: 'tickets-good-cleanup.png', contentType: 'image/png' })
         .attach('attachments', broken, { filename: 'tickets-broken-cleanup.png', contentType: 'image/png' });
       expect(res.status).toBe(415);
+      expect(res.body.error.message).toMatch(/^tickets-broken-cleanup\.png looks like image\/png but cannot be read as an image/);
       expect(await counts()).toEqual(before);
-      expect(storedNamed('tickets-good-cleanup')).toEqual([]);
+      expect(newUploads(files)).toEqual([]);
     });
 
     it('refuses an attachment over 10 MB with 413 and writes nothing', async () => {
       const before = await counts();
+      const files = uploadsNow();
       const big = Buffer.concat([png(1, 1, [0, 0, 0]), Buffer.alloc(10 * 1024 * 1024 + 1 - 60)]);
       const res = await http()
         .post('/api/tickets')
@@ -198,28 +168,29 @@ describe('support tickets (member endpoints and staff replies)', () => {
       expect(res.status).toBe(413);
       expect(res.body.error).toMatchObject({ status: 413, name: 'PayloadTooLargeError' });
       expect(await counts()).toEqual(before);
-      expect(storedNamed('tickets-huge')).toEqual([]);
+      expect(newUploads(files)).toEqual([]);
     });
 
     it('refuses six attachments with 422 and writes nothing', async () => {
       const before = await counts();
+      const files = uploadsNow();
       let req = http().post('/api/tickets').set(asMember('alice')).field('subject', 'Many photos').field('body', 'Six of them');
       for (let n = 0; n < 6; n += 1) req = req.attach('attachments', png(1, 1, [n, n, n]), { filename: `tickets-six-${n}.png`, contentType: 'image/png' });
       const res = await req;
       expect(res.status).toBe(422);
       expect(res.body.error.details.errors[0].path).toEqual(['attachments']);
       expect(await counts()).toEqual(before);
-      expect(storedNamed('tickets-six-')).toEqual([]);
+      expect(newUploads(files)).toEqual([]);
     });
 
-    it('refuses invalid fields with 422 naming them, and fields a member may not set', async () => {
+    it('refuses invalid fields with 422 naming them, and fields a member may not set with 400', async () => {
       const before = await counts();
       const res = await http().post('/api/tickets').set(asMember('alice')).send({ subject: 'no', body: '' });
       expect(res.status).toBe(422);
       const paths = res.body.error.details.errors.map((error: { path: string[] }) => error.path.join('.'));
       expect(paths).toEqual(expect.arrayContaining(['subject', 'body']));
       const forged = await http().post('/api/tickets').set(asMember('alice')).send({ subject: 'Forged', body: 'x', state: 'closed', member: 1 });
-      expect(forged.status).toBe(422);
+      expect(forged.status).toBe(400);
       expect(await counts()).toEqual(before);
     });
 
@@ -329,7 +300,7 @@ describe('support tickets (member endpoints and staff replies)', () => {
         .attach('attachments', png(2, 3, [200, 100, 0]), { filename: 'tickets-thermo.png', contentType: 'image/png' });
       expect(res.status).toBe(201);
       expect(res.body.data.attachments).toHaveLength(1);
-      expect(res.body.data.attachments[0].url).toMatch(/^\/uploads\//);
+      expect(res.body.data.attachments[0].url).toMatch(/^\/uploads\/ticket_\w+\.png\?expires=\d+&signature=/);
     });
 
     it('refuses another member with 403 and writes nothing', async () => {
@@ -351,6 +322,7 @@ describe('support tickets (member endpoints and staff replies)', () => {
     it('refuses a reply to a closed ticket with 409 and writes nothing, not even the photo', async () => {
       await app.strapi.db.query(TICKET_UID).update({ where: { documentId: ticket }, data: { state: 'closed' } });
       const before = await counts();
+      const files = uploadsNow();
       const res = await http()
         .post(`/api/tickets/${ticket}/messages`)
         .set(asMember('alice'))
@@ -359,7 +331,7 @@ describe('support tickets (member endpoints and staff replies)', () => {
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ status: 409, name: 'ConflictError', details: { code: 'closed' } });
       expect(await counts()).toEqual(before);
-      expect(storedNamed('tickets-closed-409')).toEqual([]);
+      expect(newUploads(files)).toEqual([]);
     });
   });
 

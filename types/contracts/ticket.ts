@@ -16,11 +16,15 @@ export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 export const TICKET_AUTHOR_TYPES = ['member', 'staff'] as const;
 export type TicketAuthorType = (typeof TICKET_AUTHOR_TYPES)[number];
 
-/** Attachments: images only, checked on their bytes (magic numbers), not on the declared type or name. */
+/**
+ * Attachments: images only, checked on their bytes (magic numbers), not on the declared type or name, and stored
+ * under a server-chosen name with the extension of the detected type.
+ */
 export const ATTACHMENT_MAX_FILES = 5;
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const ATTACHMENT_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type AttachmentMimeType = (typeof ATTACHMENT_MIME_TYPES)[number];
+export const ATTACHMENT_EXTENSIONS: Record<AttachmentMimeType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 /** Multipart field names that carry the files (`attachments` and the bracketed form some clients send). */
 export const ATTACHMENT_FIELDS = ['attachments', 'attachments[]'] as const;
 
@@ -71,15 +75,20 @@ export const ticketIdSchema = z.string().regex(/^[a-z0-9]{24}$/, 'This is not a 
 export interface TicketAttachment {
   id: number;
   documentId: string;
+  /** The member's file name, cleaned, with the extension of the detected type (display only). */
   name: string;
-  /** Where the image is served; relative (`/uploads/…`) with the local provider, absolute with a CDN. */
+  /**
+   * Where the image is served: with the local provider a signed link that expires
+   * (`/uploads/ticket_….png?expires=…&signature=…`, TICKET_ATTACHMENT_URL_TTL_SECONDS); fetch the ticket again
+   * for fresh links.
+   */
   url: string;
   mime: string;
   /** Bytes. */
   size: number;
   width: number | null;
   height: number | null;
-  /** Smaller renditions made by the upload plugin (thumbnail, small, …), by name. */
+  /** Smaller renditions made by the upload plugin (thumbnail, small, …), by name; their URLs are signed too. */
   formats: Record<string, { url: string; width: number | null; height: number | null }>;
 }
 

@@ -10,9 +10,19 @@ import {
   ticketIdSchema,
   ticketReplySchema,
 } from '../../../../types/contracts/ticket';
-import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import type { TicketAttachmentSettings } from '../../../../config/ticket-attachments';
+import { bodyErrorStatus, fieldErrors, sendValidationError } from '../../../utils/http-errors';
 import { assertMemberNotBlocked, signedInMember, type SignedInMember } from '../../../utils/member-access';
-import { allRequestFiles, type AttachmentProblem, checkAttachments, collectAttachments, type IncomingFile } from '../domain/attachments';
+import { rateLimits, sendRateLimited, waitText } from '../../../utils/rate-limit';
+import {
+  allRequestFiles,
+  type AttachmentProblem,
+  collectAttachments,
+  confirmDecodable,
+  type IncomingFile,
+  type InspectedFile,
+  inspectAttachments,
+} from '../domain/attachments';
 import type { MemberTicketsService, TicketOutcome } from '../services/member-tickets';
 
 
@@ -93,15 +103,17 @@ export default factories.createCoreController('api::ticket.ticket', ({ strapi })
 
   /**
    * The text fields (JSON, or a multipart form's fields) against `schema`, then the attachments: too many or
-   * under another field 422, too large 413, not an image 415. Answers and returns null when refused.
+   * under another field 422, too large in bytes or pixels 413, not an image 415, more files than the member's
+   * `upload` rate allows 429. What decodes an image runs last. Answers and returns null when refused.
    */
   async function readMessage<T>(
     ctx: Context,
+    member: SignedInMember,
     schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: ZodIssue[] } } },
-  ): Promise<{ input: T; files: IncomingFile[] } | null> {
+  ): Promise<{ input: T; files: InspectedFile[] } | null> {
     const parsed = schema.safeParse(requestBody(ctx));
     if (!parsed.success) {
-      sendValidationError(ctx, 422, 'Invalid request body', fieldErrors(parsed.error.issues));
+      sendValidationError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', fieldErrors(parsed.error.issues));
       return null;
     }
     const collected = collectAttachments(requestFiles(ctx));
@@ -110,12 +122,34 @@ export default factories.createCoreController('api::ticket.ticket', ({ strapi })
       return null;
     }
     const sizeLimit = Number((strapi.config.get('plugin::upload') as { sizeLimit?: number } | undefined)?.sizeLimit) || ATTACHMENT_MAX_BYTES;
-    const problem = await checkAttachments(collected.files, Math.min(ATTACHMENT_MAX_BYTES, sizeLimit), decodableImage);
+    const { maxPixels } = strapi.config.get('ticket-attachments') as TicketAttachmentSettings;
+    const inspected = await inspectAttachments(collected.files, { maxBytes: Math.min(ATTACHMENT_MAX_BYTES, sizeLimit), maxPixels });
+    if (!inspected.ok) {
+      sendAttachmentProblem(ctx, inspected.problem);
+      return null;
+    }
+    if (inspected.files.length > 0 && !(await takeUploadAllowance(ctx, member, inspected.files.length))) return null;
+    const problem = await confirmDecodable(inspected.files, decodableImage);
     if (problem) {
       sendAttachmentProblem(ctx, problem);
       return null;
     }
-    return { input: parsed.data, files: collected.files };
+    return { input: parsed.data, files: inspected.files };
+  }
+
+  /** One point of the `upload` rule per file; answers 429 with Retry-After (and returns false) when they are used up. */
+  async function takeUploadAllowance(ctx: Context, member: SignedInMember, files: number): Promise<boolean> {
+    const limits = rateLimits(strapi);
+    const decision = await limits.consume('upload', `member:${member.id}`, files);
+    if (decision.allowed) return true;
+    const { points, durationSeconds } = limits.rule('upload');
+    sendRateLimited(
+      ctx,
+      decision,
+      `Too many attachments: at most ${points} files per ${waitText(durationSeconds)}. Try again in ${waitText(decision.retryAfterSeconds)}, or send your message without attachments.`,
+      { rule: 'upload' },
+    );
+    return false;
   }
 
   /** The upload plugin's image library can read the whole file (the same check it makes before storing). */
@@ -144,7 +178,7 @@ export default factories.createCoreController('api::ticket.ticket', ({ strapi })
       await withTemporaryFiles(ctx, async () => {
         const member = await activeMember(ctx, { registered: true });
         if (member === null) return;
-        const message = await readMessage(ctx, ticketCreateSchema);
+        const message = await readMessage(ctx, member, ticketCreateSchema);
         if (message === null) return;
         sendOutcome(ctx, await tickets().create(member, message.input, message.files, new Date()), 201);
       });
@@ -179,7 +213,7 @@ export default factories.createCoreController('api::ticket.ticket', ({ strapi })
         // Ownership before anything about the body, so another member's ticket tells nothing.
         const found = await tickets().owned(member.id, documentId);
         if (!found.ok) return sendOutcome(ctx, found);
-        const message = await readMessage(ctx, ticketReplySchema);
+        const message = await readMessage(ctx, member, ticketReplySchema);
         if (message === null) return;
         sendOutcome(ctx, await tickets().reply(member, documentId, message.input, message.files, new Date()), 201);
       });

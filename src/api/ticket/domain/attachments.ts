@@ -1,12 +1,21 @@
 /**
- * Attachments of member ticket messages: which multipart files a request carries, and what they really are.
- * Pure apart from reading the first bytes of each temporary file; the upload itself is in services/member-tickets.ts.
+ * Attachments of member ticket messages: which multipart files a request carries, what they really are (from
+ * their bytes, never their name or declared type), how large they would be once decoded, and the names they are
+ * stored and shown under. Reads only the first bytes of each temporary file; the upload itself is in
+ * services/member-tickets.ts.
  */
+import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
+import path from 'path';
+import FileType from 'file-type';
+import { imageSize } from 'image-size';
+import { PRIVATE_NAME_PREFIX } from './attachment-urls';
 import {
+  ATTACHMENT_EXTENSIONS,
   ATTACHMENT_FIELDS,
   ATTACHMENT_MAX_BYTES,
   ATTACHMENT_MAX_FILES,
+  ATTACHMENT_MIME_TYPES,
   type AttachmentMimeType,
 } from '../../../../types/contracts/ticket';
 
@@ -19,6 +28,14 @@ export interface IncomingFile {
   /** Set by us from the bytes; the upload plugin prefers it over the declared type. */
   detectedMimeType?: string;
   [key: string]: unknown;
+}
+
+/** An attachment that passed the checks: the file and what its bytes say. */
+export interface InspectedFile {
+  file: IncomingFile;
+  mime: AttachmentMimeType;
+  /** What the member called it, cleaned and with the detected type's extension (display only). */
+  displayName: string;
 }
 
 export type AttachmentProblem =
@@ -56,17 +73,40 @@ export function collectAttachments(files: Record<string, unknown> | undefined): 
   return { ok: true, files: list };
 }
 
-/** What the first bytes say the file is: JPEG, PNG or WebP, or null for anything else. */
-export function sniffImageType(head: Uint8Array): AttachmentMimeType | null {
-  const starts = (bytes: number[], at = 0) => bytes.every((byte, index) => head[at + index] === byte);
-  if (head.length >= 3 && starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if (head.length >= 8 && starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  // "RIFF" <size> "WEBP"
-  if (head.length >= 12 && starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  return null;
+const isAttachmentMime = (mime: string | undefined): mime is AttachmentMimeType =>
+  mime !== undefined && (ATTACHMENT_MIME_TYPES as readonly string[]).includes(mime);
+
+/** image-size's name for each accepted type, to check that the header agrees with the signature. */
+const HEADER_TYPES: Record<AttachmentMimeType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+
+/** Enough for the header of any PNG or WebP and of nearly every JPEG (whose size follows the EXIF block). */
+const HEADER_BYTES = 512 * 1024;
+
+/**
+ * Width and height as the image's header declares them, without decoding any pixel; null when the header
+ * cannot be read or is not of `mime`. A JPEG whose size marker lies beyond the first 512 KB is read whole.
+ */
+async function headerDimensions(file: IncomingFile, mime: AttachmentMimeType): Promise<{ width: number; height: number } | null> {
+  const read = (length: number) => readHead(file.filepath, length);
+  const measure = (bytes: Uint8Array) => {
+    try {
+      const size = imageSize(bytes);
+      return size.type === HEADER_TYPES[mime] && size.width > 0 && size.height > 0 ? { width: size.width, height: size.height } : null;
+    } catch {
+      return null;
+    }
+  };
+  const head = await read(HEADER_BYTES);
+  return measure(head) ?? (file.size > head.length ? measure(await read(file.size)) : null);
 }
 
-async function readHead(filepath: string, length = 16): Promise<Uint8Array> {
+/** An animated WebP (VP8X with the animation flag): every frame would be decoded for the thumbnails. */
+function isAnimatedWebp(head: Uint8Array): boolean {
+  const text = (from: number, to: number) => Buffer.from(head.subarray(from, to)).toString('latin1');
+  return head.length > 20 && text(0, 4) === 'RIFF' && text(8, 12) === 'WEBP' && text(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0;
+}
+
+async function readHead(filepath: string, length: number): Promise<Uint8Array> {
   const handle = await fs.open(filepath, 'r');
   try {
     const buffer = Buffer.alloc(length);
@@ -80,40 +120,98 @@ async function readHead(filepath: string, length = 16): Promise<Uint8Array> {
 const nameOf = (file: IncomingFile, index: number) => file.originalFilename || `attachment ${index + 1}`;
 
 /**
- * Checks each file's size (413) and real type (415), and records the detected type on it. `maxBytes` is the
- * smaller of our per-file limit and the upload plugin's sizeLimit; `decodable` reads the whole image (415 when
- * it cannot).
+ * The client's file name as display metadata only: no path, no control or reserved characters, at most 100
+ * characters, and the extension of the type its bytes showed (`evil.html` holding a PNG shows as `evil.png`).
  */
-export async function checkAttachments(
+export function displayNameFor(originalFilename: string | null | undefined, mime: AttachmentMimeType): string {
+  const base = path.posix
+    .basename(String(originalFilename ?? '').replace(/\\/g, '/'))
+    .normalize('NFC')
+    .replace(/\.[^.]*$/, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, '_')
+    .trim()
+    .slice(0, 100);
+  return `${base || 'attachment'}.${ATTACHMENT_EXTENSIONS[mime]}`;
+}
+
+/** A fresh server-chosen file name for a stored attachment, e.g. `ticket_<32 hex>.png`: private (attachment-urls.ts). */
+export function storedNameFor(mime: AttachmentMimeType): string {
+  return `${PRIVATE_NAME_PREFIX}${randomBytes(16).toString('hex')}.${ATTACHMENT_EXTENSIONS[mime]}`;
+}
+
+export interface AttachmentLimits {
+  /** Bytes per file: the smaller of our limit and the upload plugin's sizeLimit. */
+  maxBytes: number;
+  /** Width × height per file, read from the header before anything decodes the image. */
+  maxPixels: number;
+}
+
+const megapixels = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`;
+
+/**
+ * The cheap checks, none of which decodes an image: each file's size (413), real type from its bytes (415),
+ * header dimensions against the pixel limit (413). Records the detected type on each file for the upload plugin.
+ */
+export async function inspectAttachments(
   files: IncomingFile[],
-  maxBytes = ATTACHMENT_MAX_BYTES,
-  decodable: (file: IncomingFile) => Promise<boolean> = async () => true,
-): Promise<AttachmentProblem | null> {
+  { maxBytes = ATTACHMENT_MAX_BYTES, maxPixels }: Partial<AttachmentLimits> & { maxPixels: number },
+): Promise<{ ok: true; files: InspectedFile[] } | { ok: false; problem: AttachmentProblem }> {
   for (const [index, file] of files.entries()) {
     if (file.size > maxBytes) {
       const limit = `${Math.floor(maxBytes / (1024 * 1024))} MB`;
-      return { status: 413, field: `attachments.${index}`, message: `${nameOf(file, index)} is larger than ${limit}; each attachment may be at most ${limit}` };
-    }
-  }
-  for (const [index, file] of files.entries()) {
-    const type = file.size === 0 ? null : sniffImageType(await readHead(file.filepath));
-    if (type === null) {
       return {
-        status: 415,
-        field: `attachments.${index}`,
-        message: `${nameOf(file, index)} is not a JPEG, PNG or WebP image (its content was checked, not its name); attach photos or screenshots only`,
+        ok: false,
+        problem: { status: 413, field: `attachments.${index}`, message: `${nameOf(file, index)} is larger than ${limit}; each attachment may be at most ${limit}` },
       };
     }
-    // A valid signature with broken content behind it would be stored as an unreadable "image".
+  }
+  const inspected: InspectedFile[] = [];
+  for (const [index, file] of files.entries()) {
+    const field = `attachments.${index}`;
+    const notAnImage = (why: string): { ok: false; problem: AttachmentProblem } => ({
+      ok: false,
+      problem: { status: 415, field, message: `${nameOf(file, index)} ${why}; attach photos or screenshots only` },
+    });
+    const mime = file.size === 0 ? undefined : (await FileType.fromFile(file.filepath))?.mime;
+    if (!isAttachmentMime(mime)) return notAnImage('is not a JPEG, PNG or WebP image (its content was checked, not its name)');
+    const size = await headerDimensions(file, mime);
+    if (size === null) return notAnImage(`looks like ${mime} but its header cannot be read`);
+    if (mime === 'image/webp' && isAnimatedWebp(await readHead(file.filepath, 32))) return notAnImage('is an animated image');
+    const pixels = size.width * size.height;
+    if (pixels > maxPixels) {
+      return {
+        ok: false,
+        problem: {
+          status: 413,
+          field,
+          message: `${nameOf(file, index)} is ${size.width} × ${size.height} pixels (${megapixels(pixels)}); attachments may have at most ${megapixels(maxPixels)}`,
+        },
+      };
+    }
+    file.detectedMimeType = mime;
+    file.mimetype = mime;
+    inspected.push({ file, mime, displayName: displayNameFor(file.originalFilename, mime) });
+  }
+  return { ok: true, files: inspected };
+}
+
+/**
+ * The expensive check, run only after the cheap ones and the upload rate limit: `decodable` reads the whole image
+ * (a valid header with broken content behind it would otherwise be stored as an unreadable "image"). 415 when not.
+ */
+export async function confirmDecodable(
+  files: InspectedFile[],
+  decodable: (file: IncomingFile) => Promise<boolean>,
+): Promise<AttachmentProblem | null> {
+  for (const [index, { file, mime }] of files.entries()) {
     if (!(await decodable(file))) {
       return {
         status: 415,
         field: `attachments.${index}`,
-        message: `${nameOf(file, index)} looks like ${type} but cannot be read as an image; attach photos or screenshots only`,
+        message: `${nameOf(file, index)} looks like ${mime} but cannot be read as an image; attach photos or screenshots only`,
       };
     }
-    file.detectedMimeType = type;
-    file.mimetype = type;
   }
   return null;
 }

@@ -5,6 +5,9 @@
  * Nothing half-written is left behind: files are uploaded (through the upload plugin) before the transaction
  * that writes the ticket and its message, and deleted again, rows and stored bytes, when that transaction or a
  * later upload fails. The request's temporary files are the controller's to delete.
+ *
+ * Attachments are private: stored under a server-chosen name (`ticket_<random>.<detected type>`), answered with
+ * signed links that expire (services/attachment-urls.ts), the member's own file name kept only for display.
  */
 import type { Core } from '@strapi/strapi';
 import type {
@@ -20,10 +23,12 @@ import type {
   TicketStatus,
   TicketSummary,
 } from '../../../../types/contracts/ticket';
-import type { IncomingFile } from '../domain/attachments';
+import { type InspectedFile, storedNameFor } from '../domain/attachments';
+import type { AttachmentUrlsService } from './attachment-urls';
 
 const TICKET_UID = 'api::ticket.ticket';
 const MESSAGE_UID = 'api::ticket-message.ticket-message';
+const FILE_UID = 'plugin::upload.file';
 const DEFAULT_PAGE_SIZE = 10;
 
 interface StoredFile {
@@ -80,16 +85,19 @@ const MESSAGE_POPULATE = { attachments: { select: FILE_FIELDS } };
 
 const iso = (value: Date | string | null | undefined): string => new Date(value ?? 0).toISOString();
 
-function toAttachment(file: StoredFile): TicketAttachment {
+/** Turns a stored URL into the link handed out (signed for private attachments). */
+type SignUrl = (url: string) => string;
+
+function toAttachment(file: StoredFile, sign: SignUrl): TicketAttachment {
   const formats: TicketAttachment['formats'] = {};
   for (const [name, format] of Object.entries(file.formats ?? {})) {
-    formats[name] = { url: format.url, width: format.width ?? null, height: format.height ?? null };
+    formats[name] = { url: sign(format.url), width: format.width ?? null, height: format.height ?? null };
   }
   return {
     id: file.id,
     documentId: file.documentId,
     name: file.name,
-    url: file.url,
+    url: sign(file.url),
     mime: file.mime,
     // The upload plugin stores kilobytes (1000 bytes, two decimals).
     size: Math.round(Number(file.size) * 1000),
@@ -99,13 +107,13 @@ function toAttachment(file: StoredFile): TicketAttachment {
   };
 }
 
-function toMessage(message: StoredMessage): TicketMessageData {
+function toMessage(message: StoredMessage, sign: SignUrl): TicketMessageData {
   return {
     id: message.id,
     documentId: message.documentId,
     authorType: message.authorType,
     body: message.body,
-    attachments: (message.attachments ?? []).map(toAttachment),
+    attachments: (message.attachments ?? []).map((file) => toAttachment(file, sign)),
     createdAt: iso(message.createdAt),
   };
 }
@@ -126,9 +134,9 @@ function toSummary(ticket: StoredTicket): TicketSummary {
   };
 }
 
-function toTicket(ticket: StoredTicket): TicketData {
+function toTicket(ticket: StoredTicket, sign: SignUrl): TicketData {
   const messages = Array.isArray(ticket.messages) ? ticket.messages : [];
-  return { ...toSummary(ticket), messages: messages.map(toMessage) };
+  return { ...toSummary(ticket), messages: messages.map((message) => toMessage(message, sign)) };
 }
 
 /** Thrown inside a transaction to roll it back and answer with a refusal. */
@@ -144,6 +152,7 @@ class Refusal extends Error {
 
 const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const uploadService = () => strapi.plugin('upload').service('upload');
+  const sign: SignUrl = (url) => (strapi.service('api::ticket.attachment-urls') as AttachmentUrlsService).sign(url);
 
   /** The ticket with its owner and whole thread (oldest message first), or null. */
   async function load(documentId: string): Promise<StoredTicket | null> {
@@ -168,10 +177,11 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /**
-   * Uploads the files one by one through the upload plugin (into its "API Uploads" folder). When one fails,
-   * the ones already stored are deleted; a file the image library cannot read is a 415.
+   * Uploads the files one by one through the upload plugin (into its "API Uploads" folder) under server-chosen
+   * names, then records the member's file name for display. When one fails, the ones already stored are
+   * deleted; a file the image library cannot read is a 415.
    */
-  async function uploadAll(files: IncomingFile[]): Promise<{ ok: true; files: StoredFile[] } | { ok: false; message: string }> {
+  async function uploadAll(files: InspectedFile[]): Promise<{ ok: true; files: StoredFile[] } | { ok: false; message: string }> {
     if (files.length === 0) return { ok: true, files: [] };
     let folder: number | undefined;
     try {
@@ -181,15 +191,21 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const stored: StoredFile[] = [];
     try {
-      for (const file of files) {
-        const [one] = (await uploadService().upload({ data: { fileInfo: folder === undefined ? {} : { folder } }, files: file })) as StoredFile[];
+      for (const { file, mime, displayName } of files) {
+        // The upload plugin takes the extension from originalFilename and derives the stored name from fileInfo.name.
+        const storedName = storedNameFor(mime);
+        file.originalFilename = storedName;
+        const fileInfo = { name: storedName, ...(folder === undefined ? {} : { folder }) };
+        const [one] = (await uploadService().upload({ data: { fileInfo }, files: file })) as StoredFile[];
         stored.push(one);
+        await strapi.db.query(FILE_UID).update({ where: { id: one.id }, data: { name: displayName } });
+        one.name = displayName;
       }
       return { ok: true, files: stored };
     } catch (error) {
       await removeFiles(stored);
       if (error instanceof Error && /not a valid image/i.test(error.message)) {
-        return { ok: false, message: `${files[stored.length]?.originalFilename ?? 'An attachment'} is not a readable image` };
+        return { ok: false, message: `${files[stored.length]?.displayName ?? 'An attachment'} is not a readable image` };
       }
       throw error;
     }
@@ -197,7 +213,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Runs `write` in a transaction after uploading `files`; deletes the files again if anything fails. */
   async function withUploads<T>(
-    files: IncomingFile[],
+    files: InspectedFile[],
     write: (stored: StoredFile[]) => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; status: 415 | 409; message: string; code: string }> {
     const uploaded = await uploadAll(files);
@@ -234,7 +250,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
     owned,
 
     /** POST /api/tickets: the ticket (open) and its first message, with the attachments. */
-    async create(member: TicketMember, input: TicketCreateRequest, files: IncomingFile[], now: Date): Promise<TicketOutcome<TicketData>> {
+    async create(member: TicketMember, input: TicketCreateRequest, files: InspectedFile[], now: Date): Promise<TicketOutcome<TicketData>> {
       const outcome = await withUploads(files, async (stored) => {
         const ticket = (await strapi.documents(TICKET_UID).create({
           data: { subject: input.subject, priority: input.priority ?? 'normal', state: 'open', member: member.documentId, lastMessageAt: now } as never,
@@ -244,7 +260,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
       if (!outcome.ok) return outcome;
       const ticket = await load(outcome.value);
-      return { ok: true, data: toTicket(ticket!) };
+      return { ok: true, data: toTicket(ticket!, sign) };
     },
 
     /** POST /api/tickets/:documentId/messages: a member's reply to their own ticket; re-opens a resolved one. */
@@ -252,7 +268,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
       member: TicketMember,
       documentId: string,
       input: TicketReplyRequest,
-      files: IncomingFile[],
+      files: InspectedFile[],
       now: Date,
     ): Promise<TicketOutcome<TicketReplyData>> {
       const found = await owned(member.id, documentId);
@@ -276,13 +292,13 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.db.query(MESSAGE_UID).findOne({ where: { id: outcome.value }, select: MESSAGE_FIELDS, populate: MESSAGE_POPULATE }) as Promise<StoredMessage>,
         strapi.db.query(TICKET_UID).findOne({ where: { id: ticketId }, select: ['documentId', 'state'] }) as Promise<StoredTicket>,
       ]);
-      return { ok: true, data: { ...toMessage(message), ticket: { documentId: ticket.documentId, status: ticket.state } } };
+      return { ok: true, data: { ...toMessage(message, sign), ticket: { documentId: ticket.documentId, status: ticket.state } } };
     },
 
     /** GET /api/tickets/:documentId (member). */
     async view(memberId: number, documentId: string): Promise<TicketOutcome<TicketData>> {
       const found = await owned(memberId, documentId);
-      return found.ok ? { ok: true, data: toTicket(found.data) } : found;
+      return found.ok ? { ok: true, data: toTicket(found.data, sign) } : found;
     },
 
     /** GET /api/tickets/mine: newest first, with the message count and the last message's time. */
