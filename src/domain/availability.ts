@@ -303,21 +303,23 @@ function requireDateKey(name: string, value: DateKey): DateKey {
   return value;
 }
 
-function resolve(input: ResourceSchedule): Context {
+type WindowContext = Pick<Context, 'timeZone' | 'now' | 'today' | 'horizonDays' | 'lastDay'>;
+
+function resolveWindow(input: { timeZone: string; now: Date; horizonDays?: number }): WindowContext {
   assertTimeZone(input.timeZone);
   const now = requireInstant('now', input.now);
   const today = localDateOf(input.now, input.timeZone);
   const horizonDays = requireInt('horizonDays', input.horizonDays ?? DEFAULT_HORIZON_DAYS, 0);
+  return { timeZone: input.timeZone, now, today, horizonDays, lastDay: addDays(today, horizonDays) };
+}
+
+function resolve(input: ResourceSchedule): Context {
   return {
-    timeZone: input.timeZone,
+    ...resolveWindow(input),
     hours: parseOpeningHours(input.openingHours),
     closedDates: parseClosedDates(input.closedDates),
     capacity: requireInt('capacity', input.capacity, 1),
     occupancy: input.occupancy,
-    now,
-    today,
-    horizonDays,
-    lastDay: addDays(today, horizonDays),
   };
 }
 
@@ -371,6 +373,32 @@ function dateProblem(date: DateKey, ctx: Context): Rejection | null {
   const weekday = weekdayOf(date);
   if (ctx.hours[weekday].length === 0) return reject('outside_opening_hours', `The space is closed on ${WEEKDAY_NAMES[weekday]}s.`);
   return null;
+}
+
+/**
+ * Whether a start lies before today or after the horizon, decided on instants rather than on date keys, so a
+ * start far outside the window (the year 9999, whose local date may be in the year 10000) is refused for the
+ * right reason before any calendar arithmetic runs on it.
+ */
+function windowProblem(start: number, ctx: WindowContext): Rejection | null {
+  if (start < zonedInstant(ctx.today, 0, ctx.timeZone).getTime()) return reject('in_the_past', 'This time has already passed.');
+  if (start >= zonedInstant(addDays(ctx.lastDay, 1), 0, ctx.timeZone).getTime()) {
+    return reject('beyond_horizon', `Bookings open at most ${plural(ctx.horizonDays, 'day')} ahead, up to ${ctx.lastDay}.`);
+  }
+  return null;
+}
+
+export interface BookingWindowInput {
+  startAt: Date;
+  now: Date;
+  timeZone: string;
+  /** Default 30. */
+  horizonDays?: number;
+}
+
+/** `windowProblem` for callers that must know before turning `startAt` into a booking's interval. */
+export function bookingWindowProblem(input: BookingWindowInput): Rejection | null {
+  return windowProblem(requireInstant('startAt', input.startAt), resolveWindow(input));
 }
 
 /** A whole-day booking additionally needs the day not to be over: today counts until its last closing time. */
@@ -435,6 +463,8 @@ export function checkInterval(input: CheckIntervalInput): IntervalCheck {
   const start = requireInstant('startAt', input.startAt);
   const end = requireInstant('endAt', input.endAt);
   if (end <= start) return reject('misaligned', 'A booking must end after it starts.');
+  const outside = windowProblem(start, ctx);
+  if (outside) return outside;
   return (input.billingUnit ?? 'hour') === 'hour' ? checkHours(start, end, ctx) : checkWholeDays(start, end, ctx);
 }
 

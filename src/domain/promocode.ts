@@ -5,6 +5,7 @@
 import { formatRubles } from './pricing';
 
 export type PromoRefusal =
+  | 'misconfigured'
   | 'inactive'
   | 'not_started'
   | 'expired'
@@ -102,4 +103,81 @@ export function checkPromocode(promo: PromoRules, ctx: PromoContext): PromoCheck
     return refuse('below_minimum', `This promo code applies to orders of ${formatRubles(promo.minOrderAmount)} or more.`);
   }
   return { ok: true };
+}
+
+/** The stored settings of a code, as written by staff or an integrator; unknown until checked. */
+export interface PromocodeSettings {
+  kind?: unknown;
+  value?: unknown;
+  validFrom?: unknown;
+  validUntil?: unknown;
+  maxUses?: unknown;
+  maxUsesPerMember?: unknown;
+  minOrderAmount?: unknown;
+}
+
+export interface PromocodeProblem {
+  field: keyof PromocodeSettings;
+  message: string;
+}
+
+/** Largest fixed discount, as the content type allows (1 000 000 ₽ in kopecks). */
+export const MAX_FIXED_DISCOUNT = 100_000_000;
+
+/** A whole number, also written as digits (form posts and query-string writers send strings); else null. */
+function wholeNumberOf(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
+  return typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim()) ? Number(value) : null;
+}
+const inRange = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const number = wholeNumberOf(value);
+  return number !== null && number >= min && number <= max;
+};
+const isUnset = (value: unknown) => value === null || value === undefined;
+
+function instantOf(value: unknown): number | null {
+  if (!(value instanceof Date) && typeof value !== 'string' && typeof value !== 'number') return null;
+  const time = new Date(value).getTime();
+  return Number.isNaN(time) ? null : time;
+}
+
+/**
+ * What is wrong with a code's settings, one entry per field (empty when it can be saved): every write path
+ * refuses a code with problems, and pricing refuses to apply one that got into the database anyway.
+ * A percent discount is 1–100, a fixed one 1 kopeck to MAX_FIXED_DISCOUNT; the validity window, when both
+ * ends are set, must start before it ends; the use limits, when set, are at least 1; the minimum order is ≥ 0.
+ */
+export function promocodeProblems(settings: PromocodeSettings): PromocodeProblem[] {
+  const problems: PromocodeProblem[] = [];
+  const { kind, value } = settings;
+  if (kind !== 'percent' && kind !== 'fixed') {
+    problems.push({ field: 'kind', message: 'The kind must be percent or fixed.' });
+  } else if (kind === 'percent' && !inRange(value, 1, 100)) {
+    problems.push({ field: 'value', message: `A percent discount must be a whole number from 1 to 100, not ${String(value)}.` });
+  } else if (kind === 'fixed' && !inRange(value, 1, MAX_FIXED_DISCOUNT)) {
+    problems.push({
+      field: 'value',
+      message: `A fixed discount must be a whole number of kopecks from 1 to ${MAX_FIXED_DISCOUNT}, not ${String(value)}.`,
+    });
+  }
+
+  const from = isUnset(settings.validFrom) ? undefined : instantOf(settings.validFrom);
+  const until = isUnset(settings.validUntil) ? undefined : instantOf(settings.validUntil);
+  if (from === null) problems.push({ field: 'validFrom', message: 'validFrom must be a date and time.' });
+  if (until === null) problems.push({ field: 'validUntil', message: 'validUntil must be a date and time.' });
+  if (typeof from === 'number' && typeof until === 'number' && from >= until) {
+    problems.push({ field: 'validUntil', message: 'validUntil must be later than validFrom.' });
+  }
+
+  for (const field of ['maxUses', 'maxUsesPerMember'] as const) {
+    const limit = settings[field];
+    if (!isUnset(limit) && !inRange(limit, 1)) {
+      problems.push({ field, message: `${field} must be a whole number of at least 1, or empty for no limit.` });
+    }
+  }
+  const minimum = settings.minOrderAmount;
+  if (!isUnset(minimum) && !inRange(minimum, 0)) {
+    problems.push({ field: 'minOrderAmount', message: 'minOrderAmount must be a whole number of kopecks, 0 or more.' });
+  }
+  return problems;
 }

@@ -62,6 +62,9 @@ describe('payments through YooKassa', () => {
       YOOKASSA_VAT_CODE: '11',
       YOOKASSA_RECONCILE_AFTER_MS: '0',
       OUTBOX_WORKER: 'false',
+      // Two members book throughout and leave some holds unpaid on purpose; the per-member cap has its own
+      // tests (tests/security/booking-abuse.test.ts).
+      BOOKING_MAX_UNPAID_HOLDS: '50',
     });
     await new Promise<void>((resolve) => app.strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
     const { port } = app.strapi.server.httpServer.address() as AddressInfo;
@@ -153,7 +156,11 @@ describe('payments through YooKassa', () => {
     expect(forged.status).toBe(200);
     expect(await bookingState(booking.documentId)).toBe('pending_payment');
     expect(await paymentRow(booking.payment.documentId)).toMatchObject({ state: 'pending' });
-    expect((await webhook({ type: 'notification', event: 'payment.succeeded', object: { id: 'no-such-payment' } })).status).toBe(200);
+    // The answer says that nothing happened, for the known payment and for an unknown one alike.
+    const again = await webhook({ type: 'notification', event: 'payment.succeeded', object: { id: record.payment.id, status: 'succeeded' } });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { data: { outcome: 'unchanged' } } });
+    const unknown = await webhook({ type: 'notification', event: 'payment.succeeded', object: { id: 'no-such-payment' } });
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: 200, body: { data: { outcome: 'ignored' } } });
     expect((await webhook({ hello: 'world' })).status).toBe(400);
   });
 
@@ -208,6 +215,10 @@ describe('payments through YooKassa', () => {
     const cancelled = await http().post(`/api/bookings/${booking.documentId}/cancel`).set('Authorization', `Bearer ${tokens.alice}`).send({});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.data.refund).toMatchObject({ amount: 100000, state: 'pending' });
+    // Nothing is left to refund now, and staff are told so.
+    const again = await refund({ reason: 'Once more' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ name: 'ConflictError', message: 'This payment has already been fully refunded.' });
     await outbox().runOnce('test-worker');
     const providerId = (await paymentRow(payment)).providerPaymentId;
     const atStandIn = yk.refunds().filter((record) => record.refund.payment_id === providerId);

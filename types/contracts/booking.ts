@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BOOKING_STATES } from '../../src/domain/booking-state';
+import { parseDateTime } from '../../src/domain/date-time';
 import { isDateKey } from '../../src/domain/space-time';
 import { pagingQueryFields, statusListSchema } from './list-query';
 
@@ -15,6 +16,26 @@ const reference = (what: string) =>
     .min(1, `Give the ${what} (its documentId or slug)`)
     .max(100, `The ${what} reference is too long`)
     .regex(/^[A-Za-z0-9_-]+$/, `The ${what} must be a documentId or a slug`);
+
+const DATE_TIME_MESSAGE =
+  'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00 (offsets from -23:59 to +23:59)';
+
+/**
+ * A start time: an RFC 3339 date-time with a real UTC offset (src/domain/date-time.ts), as the instant it names.
+ * Shared by every path that takes one (quote, create, reschedule), so all refuse the same texts the same way.
+ * The issue is zod's own `invalid_string` / `datetime`: a text that names no instant is a malformed request (400).
+ */
+export const startAtSchema = (requiredMessage: string) =>
+  z
+    .string({ required_error: requiredMessage, invalid_type_error: 'The start time must be an ISO 8601 string' })
+    .transform((value, ctx) => {
+      const instant = parseDateTime(value);
+      if (instant === null) {
+        ctx.addIssue({ code: z.ZodIssueCode.invalid_string, validation: 'datetime', message: DATE_TIME_MESSAGE });
+        return z.NEVER;
+      }
+      return instant;
+    });
 
 // The schema's own bound (booking.units max 1000); the tariff's minUnits / maxUnits are checked by the service.
 const UNITS_MAX = 1000;
@@ -45,10 +66,7 @@ export type AvailabilityQuery = z.infer<typeof availabilityQuerySchema>;
 export const quoteRequestSchema = z
   .object({
     tariff: reference('tariff'),
-    startAt: z
-      .string({ required_error: 'Give the start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
-      .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
-      .transform((value) => new Date(value)),
+    startAt: startAtSchema('Give the start time'),
     units: z
       .number({ required_error: 'Give the number of units', invalid_type_error: 'units must be a whole number' })
       .int('units must be a whole number')
@@ -99,10 +117,7 @@ export const cancelRequestSchema = z.object({ reason: reasonSchema.optional() })
 /** POST /api/bookings/:documentId/reschedule body (member): the new start; tariff, resource and units stay. */
 export const rescheduleRequestSchema = z
   .object({
-    startAt: z
-      .string({ required_error: 'Give the new start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
-      .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
-      .transform((value) => new Date(value)),
+    startAt: startAtSchema('Give the new start time'),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import {
+  bookingWindowProblem,
   checkInterval,
   countOverlaps,
   dayAvailability,
@@ -535,5 +536,38 @@ describe('performance sanity', () => {
     }
     // And the data is busy enough that both verdicts occur
     expect([...verdicts].sort()).toEqual([false, true]);
+  });
+});
+
+describe('bookingWindowProblem: starts far outside the bookable window', () => {
+  const window = { now: msk(MONDAY, '08:00'), timeZone: MOSCOW, horizonDays: 30 };
+
+  it('Given the last second of the year 9999, then it is beyond the horizon, not in the past', () => {
+    // Its local date in Moscow is in the year 10000, which no date key can hold.
+    expect(bookingWindowProblem({ ...window, startAt: iso('9999-12-31T23:59:59Z') })).toEqual({
+      ok: false,
+      reason: 'beyond_horizon',
+      message: 'Bookings open at most 30 days ahead, up to 2026-04-01.',
+    });
+  });
+
+  it('Given a start in the year 1, then it has already passed', () => {
+    expect(bookingWindowProblem({ ...window, startAt: iso('0001-01-01T00:00:00Z') })).toMatchObject({ reason: 'in_the_past' });
+  });
+
+  it('Given the first and last bookable days, then neither is refused', () => {
+    // Today from its local midnight (a day booking may start then), the last day until its end.
+    expect(bookingWindowProblem({ ...window, startAt: msk(MONDAY, '00:00') })).toBeNull();
+    expect(bookingWindowProblem({ ...window, startAt: msk('2026-04-01', '23:59') })).toBeNull();
+    expect(bookingWindowProblem({ ...window, startAt: msk('2026-04-02', '00:00') })).toMatchObject({ reason: 'beyond_horizon' });
+  });
+
+  it('Given a day booking in the year 9999, then checkInterval refuses it as beyond the horizon', () => {
+    const startAt = iso('9999-12-30T21:00:00Z');
+    const endAt = iso('9999-12-31T21:00:00Z');
+    expect(checkInterval({ ...room({ capacity: 30, now: msk(MONDAY, '08:00') }), startAt, endAt, billingUnit: 'day' })).toMatchObject({
+      ok: false,
+      reason: 'beyond_horizon',
+    });
   });
 });

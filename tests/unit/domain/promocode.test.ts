@@ -1,4 +1,12 @@
-import { checkPromocode, normalisePromocode, PromocodeInputError, type PromoContext, type PromoRules } from '../../../src/domain/promocode';
+import {
+  checkPromocode,
+  MAX_FIXED_DISCOUNT,
+  normalisePromocode,
+  PromocodeInputError,
+  promocodeProblems,
+  type PromoContext,
+  type PromoRules,
+} from '../../../src/domain/promocode';
 
 const NOW = new Date('2026-11-25T09:00:00.000Z');
 
@@ -178,5 +186,54 @@ describe('checkPromocode', () => {
     expect(() => check({}, { usesTotal: -1 })).toThrow('usesTotal must be an integer ≥ 0, got -1');
     expect(() => check({}, { usesByMember: 0.5 })).toThrow(PromocodeInputError);
     expect(() => check({}, { orderAmount: NaN })).toThrow(PromocodeInputError);
+  });
+});
+
+describe('promocodeProblems: settings every write path refuses', () => {
+  const valid = { kind: 'percent', value: 10, validFrom: null, validUntil: null, maxUses: null, maxUsesPerMember: null, minOrderAmount: 0 };
+  const fields = (settings: Record<string, unknown>) => promocodeProblems({ ...valid, ...settings }).map((problem) => problem.field);
+
+  it('Given sensible settings, then there is nothing to correct', () => {
+    expect(promocodeProblems(valid)).toEqual([]);
+    expect(promocodeProblems({ ...valid, kind: 'fixed', value: MAX_FIXED_DISCOUNT, maxUses: 1, maxUsesPerMember: 1 })).toEqual([]);
+    expect(promocodeProblems({ ...valid, value: 100, validFrom: '2026-01-01T00:00:00Z', validUntil: '2026-02-01T00:00:00Z' })).toEqual([]);
+  });
+
+  it('Given a percent discount above 100 or below 1, then the value is named with the allowed range', () => {
+    expect(promocodeProblems({ ...valid, value: 150 })).toEqual([
+      { field: 'value', message: 'A percent discount must be a whole number from 1 to 100, not 150.' },
+    ]);
+    expect(fields({ value: 0 })).toEqual(['value']);
+    expect(fields({ value: 12.5 })).toEqual(['value']);
+    expect(fields({ value: null })).toEqual(['value']);
+  });
+
+  it('Given a fixed discount of nothing or of more than the maximum, then the value is refused', () => {
+    expect(fields({ kind: 'fixed', value: 0 })).toEqual(['value']);
+    expect(fields({ kind: 'fixed', value: -500 })).toEqual(['value']);
+    expect(fields({ kind: 'fixed', value: MAX_FIXED_DISCOUNT + 1 })).toEqual(['value']);
+    // A fixed discount above 100 is fine: it is kopecks, not percent.
+    expect(fields({ kind: 'fixed', value: 150 })).toEqual([]);
+  });
+
+  it('Given a value written as digits, then it is read as the number', () => {
+    expect(fields({ value: '50' })).toEqual([]);
+    expect(fields({ value: '150' })).toEqual(['value']);
+  });
+
+  it('Given a window that ends before or when it starts, then validUntil is refused', () => {
+    expect(fields({ validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' })).toEqual(['validUntil']);
+    expect(fields({ validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-02-01T00:00:00Z' })).toEqual(['validUntil']);
+    expect(fields({ validFrom: 'soon' })).toEqual(['validFrom']);
+    // One end alone is an open window.
+    expect(fields({ validUntil: '2020-01-01T00:00:00Z' })).toEqual([]);
+  });
+
+  it('Given use limits below 1 or a negative minimum order, then each is named', () => {
+    expect(fields({ maxUses: 0, maxUsesPerMember: -1, minOrderAmount: -1 })).toEqual(['maxUses', 'maxUsesPerMember', 'minOrderAmount']);
+  });
+
+  it('Given an unknown kind, then the kind is refused and the value is not judged', () => {
+    expect(fields({ kind: 'bogus', value: 150 })).toEqual(['kind']);
   });
 });

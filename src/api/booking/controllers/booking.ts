@@ -11,7 +11,7 @@ import {
   quoteRequestSchema,
   rescheduleRequestSchema,
 } from '../../../../types/contracts/booking';
-import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import { bodyErrorStatus, fieldErrors, sendValidationError } from '../../../utils/http-errors';
 import { assertMemberNotBlocked, MemberForbiddenError, signedInMember, type SignedInMember } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
 import type { CreateBookingService } from '../services/create-booking';
@@ -64,7 +64,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
     const documentId = bookingIdOf(ctx);
     if (documentId === null) return;
     const parsed = MEMBER_EVENT_BODIES[event].safeParse(requestBody(ctx));
-    if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+    if (!parsed.success) return sendValidationError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', fieldErrors(parsed.error.issues));
     const outcome = await (strapi.service('api::booking.lifecycle') as LifecycleService).transition({
       documentId,
       event,
@@ -95,7 +95,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
     async quote(ctx: Context) {
       const member = await activeMember(ctx);
       const parsed = quoteRequestSchema.safeParse(requestBody(ctx));
-      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+      if (!parsed.success) return sendValidationError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', fieldErrors(parsed.error.issues));
       const outcome = await (strapi.service('api::booking.quote') as QuoteService).quote(member.id, parsed.data, new Date());
       if (outcome.ok) {
         ctx.body = { data: outcome.data };
@@ -137,7 +137,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
         return sendValidationError(ctx, 400, 'Invalid Idempotency-Key header', problems);
       }
       const parsed = bookingRequestSchema.safeParse(requestBody(ctx));
-      if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
+      if (!parsed.success) return sendValidationError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', fieldErrors(parsed.error.issues));
 
       const service = strapi.service('api::booking.create-booking') as CreateBookingService;
       const outcome = await service.create(member, parsed.data, key.data, new Date());
@@ -148,10 +148,9 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
         throw new errors.NotFoundError(outcome.message);
       } else if (outcome.status === 409) {
         ctx.status = 409;
-        ctx.body = {
-          data: null,
-          error: { status: 409, name: 'ConflictError', message: outcome.message, details: { reason: outcome.reason } },
-        };
+        // `code` as on the other booking endpoints; `reason` is kept for clients written before it.
+        const details = { code: outcome.reason, reason: outcome.reason, ...(outcome.limit === undefined ? {} : { limit: outcome.limit }) };
+        ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message: outcome.message, details } };
       } else {
         const reason = outcome.reason === undefined ? {} : { reason: outcome.reason };
         const problem = { path: [outcome.field], message: outcome.message, name: 'ValidationError' as const };

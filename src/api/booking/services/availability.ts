@@ -7,6 +7,7 @@ import type { Core } from '@strapi/strapi';
 import type { AvailabilityQuery } from '../../../../types/contracts/booking';
 import {
   type BillingUnit,
+  bookingWindowProblem,
   bufferedWindow,
   checkInterval,
   dayAvailability,
@@ -173,6 +174,8 @@ const availabilityService = ({ strapi }: { strapi: Core.Strapi }) => {
     excludeBookingId?: number,
   ): Promise<IntervalCheck> {
     const settings = bookingSettings();
+    const outside = bookingWindowProblem({ startAt, now, timeZone: settings.timeZone, horizonDays: settings.horizonDays });
+    if (outside) return outside;
     const wanted = intervalForUnits({ billingUnit: tariff.billingUnit, startAt, units, timeZone: settings.timeZone });
     const window =
       tariff.billingUnit === 'hour' ? bufferedWindow(wanted.startAt, wanted.endAt, resource.bufferMinutes ?? 0) : wanted;

@@ -10,7 +10,7 @@ import type { QuoteRequest } from '../../../../types/contracts/booking';
 import { intervalForUnits, type RejectionReason } from '../../../domain/availability';
 import { ACTIVE_STATES, type BookingState, occupiesCapacity, SUCCESSFUL_STATES } from '../../../domain/booking-state';
 import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode';
-import { MINUTE_MS } from '../../../domain/space-time';
+import { HOUR_MS, MINUTE_MS } from '../../../domain/space-time';
 import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
 import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
 import { linkedIds } from '../../../utils/linked-ids';
@@ -20,6 +20,8 @@ import type { QuoteService } from './quote';
 const BOOKING_UID = 'api::booking.booking';
 const REDEMPTION_UID = 'api::promocode-redemption.promocode-redemption';
 const DEFAULT_HOLD_MINUTES = 15;
+const DAY_MS = 24 * HOUR_MS;
+const DEFAULT_MAX_UNPAID_HOLDS = 2;
 
 /** BOOKING_HOLD_MINUTES (default 15): how long a pending_payment booking keeps its place. Read per request. */
 function holdMinutes(): number {
@@ -30,9 +32,21 @@ function holdMinutes(): number {
   return value;
 }
 
+/**
+ * BOOKING_MAX_UNPAID_HOLDS (default 2): how many bookings one member may hold unpaid at a time, so that nobody
+ * can take a room's whole day with holds they never pay for. Read per request.
+ */
+function maxUnpaidHolds(): number {
+  const raw = process.env.BOOKING_MAX_UNPAID_HOLDS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_UNPAID_HOLDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`BOOKING_MAX_UNPAID_HOLDS must be a whole number ≥ 1, got "${raw}"`);
+  return value;
+}
+
 export type CreateRefusal =
   | { status: 404; message: string }
-  | { status: 409; reason: 'full' | 'trial_used'; message: string }
+  | { status: 409; reason: 'full' | 'trial_used' | 'too_many_unpaid_holds'; message: string; limit?: number }
   | {
       status: 422;
       field: 'units' | 'startAt';
@@ -78,6 +92,9 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Whether a retried request asks for what the first one booked (same tariff, interval, units and code). */
   function sameRequest(booking: StoredBooking, input: QuoteRequest): boolean {
     if (!booking.tariff || ![booking.tariff.documentId, booking.tariff.slug].includes(input.tariff)) return false;
+    // A stored start is the requested instant (hour) or the local midnight of its day (day, month): at most
+    // 25 hours earlier. This also keeps calendar arithmetic off starts far outside any bookable window.
+    if (Math.abs(input.startAt.getTime() - new Date(booking.startAt).getTime()) > 2 * DAY_MS) return false;
     const wanted = intervalForUnits({
       billingUnit: booking.tariff.billingUnit as BookableTariff['billingUnit'],
       startAt: input.startAt,
@@ -128,6 +145,34 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
           now,
         ),
     );
+  }
+
+  /**
+   * Refuses a new hold when the member already has `maxUnpaidHolds()` holds whose time to pay is still running.
+   * Takes the member's row lock first (after the resource and promo code, as everywhere), so two parallel
+   * creates of one member, even for different resources, are counted one after the other.
+   */
+  async function assertHoldAllowed(trx: Knex.Transaction, memberId: number, now: Date): Promise<void> {
+    await trx('up_users')
+      .where({ id: memberId })
+      .update({ successful_bookings: trx.raw('successful_bookings') });
+    const limit = maxUnpaidHolds();
+    const held = await strapi.db.query(BOOKING_UID).count({
+      where: {
+        id: { $in: await linkedIds(strapi, BOOKING_UID, 'member', memberId, trx) },
+        state: 'pending_payment',
+        holdExpiresAt: { $gt: now },
+      },
+    });
+    if (held >= limit) {
+      const bookings = limit === 1 ? 'an unpaid booking' : `${limit} unpaid bookings`;
+      throw new Refused({
+        status: 409,
+        reason: 'too_many_unpaid_holds',
+        limit,
+        message: `You already have ${bookings} waiting for payment. Pay for or cancel one of them before booking again; an unpaid booking is released when its time to pay runs out.`,
+      });
+    }
   }
 
   /**
@@ -220,6 +265,8 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
             holdExpiresAt: new Date(now.getTime() + holdMinutes() * MINUTE_MS),
           }
         : { state: 'confirmed', confirmedAt: now, confirmedBy: 'system' };
+    // Holds are the only state a member can pile up without paying or staff seeing it.
+    if (lifecycle.state === 'pending_payment') await assertHoldAllowed(trx, member.id, now);
     const discounts = price.discounts.map(({ kind, label, amount }) => ({
       kind,
       label,

@@ -6,7 +6,7 @@
 import type { Core } from '@strapi/strapi';
 import type { QuoteRequest } from '../../../../types/contracts/booking';
 import { type DurationDiscount, type PriceQuote, quotePrice } from '../../../domain/pricing';
-import { checkPromocode, normalisePromocode, type PromoRefusal } from '../../../domain/promocode';
+import { checkPromocode, normalisePromocode, promocodeProblems, type PromoRefusal } from '../../../domain/promocode';
 import type { AvailabilityService, BookableTariff } from './availability';
 
 const PROMOCODE_UID = 'api::promocode.promocode';
@@ -84,6 +84,13 @@ const quoteService = ({ strapi }: { strapi: Core.Strapi }) => {
       populate: { tariffs: { select: ['id'] } },
     })) as PromocodeRow | null;
     if (!promo) return { ok: false, problem: 'promocode', reason: 'not_found', message: 'There is no such promo code.' };
+    // Every write path validates codes (src/document-middlewares/validate-promocode.ts); one stored before that,
+    // or written around it, is refused here rather than priced.
+    const problems = promocodeProblems(promo);
+    if (problems.length > 0) {
+      strapi.log.warn(`Promo code ${promo.code} cannot be applied until staff correct it: ${problems.map((p) => p.message).join(' ')}`);
+      return { ok: false, problem: 'promocode', reason: 'misconfigured', message: 'This promo code cannot be used at the moment. Please contact the staff.' };
+    }
     const [usesTotal, usesByMember] = await Promise.all([countRedemptions(promo.id), countRedemptions(promo.id, memberId)]);
     const check = checkPromocode(
       {

@@ -5,7 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { z, type ZodTypeAny } from 'zod';
+import { z, type ZodIssue, type ZodTypeAny } from 'zod';
 
 type StaffEvent = 'approve' | 'reject' | 'cancel' | 'mark_paid' | 'reschedule';
 
@@ -27,9 +27,23 @@ interface LifecycleService {
 }
 
 const reason = z.string({ invalid_type_error: 'The reason must be a string' }).trim().max(500, 'The reason is at most 500 characters');
+const DATE_TIME_MESSAGE =
+  'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00 (offsets from -23:59 to +23:59)';
+const OFFSET = /([+-])(\d{2}):?(\d{2})$/;
+
+/**
+ * The rule of the app's shared contract (types/contracts/booking.ts `startAtSchema`), which a self-contained
+ * plugin cannot import: an RFC 3339 date-time whose UTC offset is at most ±23:59, so `+99:00` names no instant.
+ */
 const startAt = z
   .string({ required_error: 'Give the new start time', invalid_type_error: 'The start time must be an ISO 8601 string' })
-  .datetime({ offset: true, message: 'The start time must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T10:00:00+03:00' })
+  .datetime({ offset: true, message: DATE_TIME_MESSAGE })
+  .superRefine((value, ctx) => {
+    const offset = OFFSET.exec(value);
+    if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) {
+      ctx.addIssue({ code: z.ZodIssueCode.invalid_string, validation: 'datetime', message: DATE_TIME_MESSAGE });
+    }
+  })
   .transform((value) => new Date(value));
 
 const BODIES = {
@@ -46,6 +60,12 @@ const BODIES = {
 } satisfies Record<StaffEvent, ZodTypeAny>;
 
 const DOCUMENT_ID = /^[a-z0-9]{24}$/;
+
+// docs/API.md, Conventions: a body of the wrong shape (missing or unknown fields, wrong types, a date-time that
+// names no instant) is a 400; a well-formed one whose values break a rule is a 422.
+const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_union', 'invalid_date']);
+const bodyErrorStatus = (issues: ZodIssue[]): 400 | 422 =>
+  issues.some((issue) => SHAPE_ISSUES.has(issue.code) || (issue.code === 'invalid_string' && issue.validation === 'datetime')) ? 400 : 422;
 
 const ERROR_NAMES = { 400: 'ValidationError', 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' };
 
@@ -78,7 +98,7 @@ const bookingsController = ({ strapi }: { strapi: Core.Strapi }) => {
         message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
         name: 'ValidationError',
       }));
-      return sendError(ctx, 400, 'Invalid request body', { errors });
+      return sendError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', { errors });
     }
     const body = parsed.data as { reason?: string; startAt?: Date; refund?: 'policy' | 'full' | 'none' };
 

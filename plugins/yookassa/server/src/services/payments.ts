@@ -130,33 +130,38 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
    * The booking is paid but cannot be confirmed (its slot went to someone else, or it was cancelled while the
    * member paid): the whole payment goes back. One refund per payment, however many webhooks arrive.
    */
-  async function refundUnconfirmable(row: PaymentRow, reason: string) {
-    await strapi.db.transaction(async () => {
+  async function refundUnconfirmable(row: PaymentRow, reason: string): Promise<boolean> {
+    return strapi.db.transaction(async () => {
       const existing = await strapi.db.query(REFUND_UID).count({ where: { payment: { id: row.id } } });
-      if (existing > 0) return;
+      if (existing > 0) return false;
       const refund = await strapi.documents(REFUND_UID).create({
         data: { payment: row.documentId, amount: row.amount, currency: 'RUB', state: 'pending', reason, idempotenceKey: randomUUID() },
       });
       await outbox().enqueue({ kind: 'refund.execute', payload: { refund: refund.documentId }, dedupeKey: `refund.execute:${refund.documentId}` });
       await notify('member.notify', row.booking!.documentId, 'payment_refunded', { amount: row.amount });
+      return true;
     });
   }
 
-  /** A succeeded payment confirms its booking: directly, or as a late payment if the hold had lapsed. */
-  async function settleSucceeded(row: PaymentRow) {
+  /**
+   * A succeeded payment confirms its booking: directly, or as a late payment if the hold had lapsed.
+   * True when this call changed something (a repeat of a settled payment changes nothing).
+   */
+  async function settleSucceeded(row: PaymentRow): Promise<boolean> {
     const booking = row.booking!;
     const now = new Date();
     const paid = await lifecycle().transition({ documentId: booking.documentId, event: 'payment_succeeded', actor: SYSTEM_ACTOR, now });
-    if (paid.ok) return;
+    if (paid.ok) return true;
     const current = (await strapi.db.query(BOOKING_UID).findOne({ where: { id: booking.id }, select: ['state'] })) as { state: string };
-    if (current.state === 'confirmed' || current.state === 'completed') return; // already settled (a repeat)
+    if (current.state === 'confirmed' || current.state === 'completed') return false; // already settled (a repeat)
+    let changed = false;
     if (paid.code === 'hold_expired') {
-      await lifecycle().transition({ documentId: booking.documentId, event: 'expire_hold', actor: SYSTEM_ACTOR, now });
+      changed = (await lifecycle().transition({ documentId: booking.documentId, event: 'expire_hold', actor: SYSTEM_ACTOR, now })).ok;
     }
     const late = await lifecycle().transition({ documentId: booking.documentId, event: 'late_payment_confirmed', actor: SYSTEM_ACTOR, now });
-    if (late.ok) return;
+    if (late.ok) return true;
     strapi.log.warn(`YooKassa: payment ${row.documentId} succeeded but booking ${booking.documentId} cannot be confirmed (${late.code}); refunding`);
-    await refundUnconfirmable(row, `The booking could not be confirmed after payment: ${late.message}`.slice(0, 500));
+    return (await refundUnconfirmable(row, `The booking could not be confirmed after payment: ${late.message}`.slice(0, 500))) || changed;
   }
 
   const service = {
@@ -218,13 +223,20 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    /** Records a payment as fetched from YooKassa and settles its booking. Safe to repeat. */
-    async applyPayment(fetched: Payment): Promise<'applied' | 'unknown_payment' | 'mismatch'> {
+    /**
+     * Records a payment as fetched from YooKassa and settles its booking. Safe to repeat: `unchanged` when our
+     * records already said all of it (a repeated or forged notification of a known payment).
+     */
+    async applyPayment(fetched: Payment): Promise<'applied' | 'unchanged' | 'unknown_payment' | 'mismatch'> {
+      let changed = false;
       let row = await findPayment({ providerPaymentId: fetched.id });
       if (!row && fetched.metadata.paymentId) {
         // Created by an attempt whose answer we never stored (a crash or a timeout after YooKassa acted).
         row = await findPayment({ documentId: fetched.metadata.paymentId, providerPaymentId: { $null: true } });
-        if (row) await strapi.db.query(PAYMENT_UID).update({ where: { id: row.id }, data: { providerPaymentId: fetched.id } });
+        if (row) {
+          await strapi.db.query(PAYMENT_UID).update({ where: { id: row.id }, data: { providerPaymentId: fetched.id } });
+          changed = true;
+        }
       }
       if (!row || !row.booking) return 'unknown_payment';
       if (fetched.amount !== row.amount || (fetched.metadata.bookingId && fetched.metadata.bookingId !== row.booking.documentId)) {
@@ -242,24 +254,32 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
             ...(fetched.cancellationReason ? { cancellationReason: fetched.cancellationReason.slice(0, 100) } : {}),
           },
         });
+        changed = true;
       }
-      if (fetched.status === 'succeeded') await settleSucceeded(row);
-      return 'applied';
+      if (fetched.status === 'succeeded' && (await settleSucceeded(row))) changed = true;
+      return changed ? 'applied' : 'unchanged';
     },
 
     /**
      * POST /api/yookassa/webhook, after the address check. The body only names the object: it is fetched from
-     * YooKassa and acted on as fetched.
+     * YooKassa and acted on as fetched. The answer says what happened: `applied` (our records changed),
+     * `unchanged` (a known object we already had as fetched: a repeat, or a notification whose event the object
+     * does not bear out) or `ignored` (an object we do not know, or one that does not match ours).
      */
-    async handleNotification(event: string, id: string): Promise<'applied' | 'ignored'> {
+    async handleNotification(event: string, id: string): Promise<'applied' | 'unchanged' | 'ignored'> {
       try {
         if (event.startsWith('payment.')) {
-          return (await service.applyPayment(await client().getPayment(id))) === 'applied' ? 'applied' : 'ignored';
+          const outcome = await service.applyPayment(await client().getPayment(id));
+          return outcome === 'applied' || outcome === 'unchanged' ? outcome : 'ignored';
         }
         if (event === 'refund.succeeded') {
           const refund = await client().getRefund(id);
-          const row = await strapi.db.query(REFUND_UID).findOne({ where: { providerRefundId: refund.id }, select: ['id'] });
+          const row = (await strapi.db.query(REFUND_UID).findOne({ where: { providerRefundId: refund.id }, select: ['id', 'state'] })) as {
+            id: number;
+            state: string;
+          } | null;
           if (!row) return 'ignored';
+          if (row.state === refund.status) return 'unchanged';
           await strapi.db.query(REFUND_UID).update({ where: { id: row.id }, data: { state: refund.status } });
           return 'applied';
         }
@@ -373,9 +393,10 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
           amount: number;
         }[];
         const left = row.amount - refunded.reduce((sum, refund) => sum + refund.amount, 0);
+        if (left <= 0) return { ok: false, status: 409, message: 'This payment has already been fully refunded.' };
         const amount = input.amount ?? left;
-        if (amount < 1 || amount > left) {
-          return { ok: false, status: 422, message: `The refund must be from 1 to ${left} kopecks (what is left of this payment).` };
+        if (amount > left) {
+          return { ok: false, status: 422, message: `At most ${left} kopecks of this payment are left to refund.` };
         }
         const refund = await strapi.documents(REFUND_UID).create({
           data: { payment: row.documentId, amount, currency: 'RUB', state: 'pending', reason: input.reason, idempotenceKey: randomUUID() },
