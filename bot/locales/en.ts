@@ -19,6 +19,7 @@ export const en: Locale = {
     tooFast: 'Too many messages. Please wait a moment.',
     error: 'Something went wrong. Please try again a bit later.',
     banned: '⛔ Your account is blocked. If this is a mistake, please contact the coworking staff.',
+    staffContacts: (contacts: string) => `Staff contacts:\n${contacts}`,
     useButtons: 'Please use the buttons below.',
     needRegistration: 'Please complete your registration first: /start',
     mainMenu: '🏠 Main menu',
@@ -38,6 +39,7 @@ export const en: Locale = {
     badPhone: 'The number was not recognised. Format: a Russian number, for example +7 900 123-45-67 or 89001234567.',
     askEmail: 'Step 3/3. Enter your e-mail, for example name@example.com.',
     badEmail: 'The e-mail was not recognised. Format: name@example.com.',
+    emailTaken: 'This e-mail is already used by another member. Please enter a different one.',
     done: (name: string) => `Done, ${name}! You are registered.`,
   },
   info: (info: { address: string; hours: string; contacts: string }) =>

@@ -17,6 +17,7 @@ export const ru = {
     tooFast: 'Слишком много сообщений. Подождите немного.',
     error: 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
     banned: '⛔ Ваш аккаунт заблокирован. Если это ошибка, свяжитесь с администрацией коворкинга.',
+    staffContacts: (contacts: string) => `Контакты администрации:\n${contacts}`,
     useButtons: 'Пожалуйста, используйте кнопки ниже.',
     needRegistration: 'Сначала завершите регистрацию: /start',
     mainMenu: '🏠 Главное меню',
@@ -36,6 +37,7 @@ export const ru = {
     badPhone: 'Номер не распознан. Формат: российский номер, например +7 900 123-45-67 или 89001234567.',
     askEmail: 'Шаг 3/3. Введите e-mail, например name@example.com.',
     badEmail: 'E-mail не распознан. Формат: name@example.com.',
+    emailTaken: 'Этот e-mail уже указан у другого участника. Введите другой.',
     done: (name: string) => `Готово, ${name}! Регистрация завершена.`,
   },
   info: (info: { address: string; hours: string; contacts: string }) =>

@@ -16,7 +16,7 @@ import { profileFeature } from './features/profile';
 import { rescheduleFeature } from './features/reschedule';
 import { startFeature } from './features/start';
 import { supportFeature } from './features/support';
-import { authenticate, rateLimit } from './middleware';
+import { authenticate, rateLimit, tellBanned } from './middleware';
 import { ApiError } from './strapi-client';
 import { answer, showMainMenu } from './ui';
 
@@ -64,15 +64,11 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
       // Banned after the sign-in was cached: the API refuses with 403; a fresh sign-in tells a ban apart.
       if (error instanceof ApiError && error.status === 403 && ctx.from) {
         deps.strapi.forget(ctx.from.id);
-        const banned = await deps.strapi.signIn({ telegramId: ctx.from.id, username: ctx.from.username }).then(
-          () => false,
-          (signInError) => signInError instanceof ApiError && signInError.status === 403,
+        const ban = await deps.strapi.signIn({ telegramId: ctx.from.id, username: ctx.from.username }).then(
+          () => undefined,
+          (signInError) => (signInError instanceof ApiError && signInError.status === 403 ? signInError : undefined),
         );
-        if (banned) {
-          await answer(ctx, ctx.t.common.banned, true);
-          if (ctx.message) await ctx.reply(ctx.t.common.banned).catch(() => undefined);
-          return;
-        }
+        if (ban) return tellBanned(ctx, ban);
       }
       deps.log?.(`update ${ctx.update.update_id} failed`, error);
       await answer(ctx);

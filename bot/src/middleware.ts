@@ -48,11 +48,7 @@ export function authenticate(): MiddlewareFn<BotContext> {
       const session = await ctx.deps.strapi.signIn(identity);
       ctx.member = session.member;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 403) {
-        if (ctx.callbackQuery) await answer(ctx, ctx.t.common.banned, true);
-        else if (ctx.message) await ctx.reply(ctx.t.common.banned);
-        return;
-      }
+      if (error instanceof ApiError && error.status === 403) return tellBanned(ctx, error);
       ctx.deps.log?.('sign-in failed', error);
       await answer(ctx);
       if (ctx.message) await ctx.reply(ctx.t.common.error).catch(() => undefined);
@@ -63,6 +59,21 @@ export function authenticate(): MiddlewareFn<BotContext> {
     ctx.t = locales[ctx.lang];
     await next();
   };
+}
+
+/**
+ * Tells a banned member so, with how to reach the staff: the contacts the API's 403 carries (`details.contacts`,
+ * `details.supportChatUrl`), else the bot's own BOT_INFO_CONTACTS. A button press also gets the short alert.
+ */
+export async function tellBanned(ctx: BotContext, error: ApiError): Promise<void> {
+  const fromApi = [error.details.contacts, error.details.supportChatUrl].filter(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
+  const own = ctx.deps.config.info.contacts;
+  const contacts = fromApi.length > 0 ? fromApi : own && own !== '—' ? [own] : [];
+  await answer(ctx, ctx.t.common.banned, true);
+  const text = contacts.length > 0 ? `${ctx.t.common.banned}\n${ctx.t.common.staffContacts(contacts.join('\n'))}` : ctx.t.common.banned;
+  if (ctx.chat) await ctx.reply(text).catch(() => undefined);
 }
 
 /** The member's sign-in may have changed (profile saved, language switched): re-read the cached one. */

@@ -19,10 +19,10 @@ const CATALOGUE = [
 const MEMBER_ACCESS = {
   public: [
     ...CATALOGUE,
-    'plugin::users-permissions.auth.callback', // POST /api/auth/local (login)
+    // POST /api/auth/refresh: renews a member session with its refresh token (the access token may have expired).
+    // Members sign in through POST /api/auth/telegram only and have no password: local login, sign-up, password
+    // recovery and e-mail confirmation are not served at all (src/extensions/users-permissions).
     'plugin::users-permissions.auth.refresh',
-    'plugin::users-permissions.auth.forgotPassword',
-    'plugin::users-permissions.auth.resetPassword',
   ],
   authenticated: [
     ...CATALOGUE,
@@ -55,7 +55,10 @@ interface PermissionRow {
   action: string;
 }
 
-/** Converges the Public and Authenticated roles to MEMBER_ACCESS and turns local sign-up off. */
+/**
+ * Converges the Public and Authenticated roles to MEMBER_ACCESS, turns local sign-up off and creates the indexes
+ * member identity relies on (ensureMemberIndexes).
+ */
 export async function configureMemberAccess(strapi: Core.Strapi): Promise<void> {
   const knownActions = new Set<string>(strapi.contentAPI.permissions.providers.action.keys());
 
@@ -88,4 +91,39 @@ export async function configureMemberAccess(strapi: Core.Strapi): Promise<void> 
   const store = strapi.store({ type: 'plugin', name: 'users-permissions' });
   const advanced = ((await store.get({ key: 'advanced' })) ?? {}) as Record<string, unknown>;
   if (advanced.allow_register !== false) await store.set({ key: 'advanced', value: { ...advanced, allow_register: false } });
+
+  await ensureMemberIndexes(strapi);
+}
+
+export const MEMBER_EMAIL_INDEX = 'up_users_email_lower_uq';
+export const SESSION_ID_INDEX = 'strapi_sessions_session_id_idx';
+
+/**
+ * - A member e-mail is unique, compared case-insensitively (receipts are keyed on it): the database refuses a
+ *   duplicate even when two profile saves race. Rows without an e-mail are left out. A database that already
+ *   holds duplicates cannot take the index: the boot goes on with a warning (the profile endpoint still refuses
+ *   new duplicates, without the race guarantee) until staff resolve them.
+ * - Every member request looks its session up by id (src/extensions/users-permissions): Strapi's sessions table
+ *   has no index on it.
+ */
+export async function ensureMemberIndexes(strapi: Core.Strapi): Promise<void> {
+  const knex = strapi.db.connection;
+  await knex.raw(`CREATE INDEX IF NOT EXISTS "${SESSION_ID_INDEX}" ON "strapi_sessions" ("session_id")`);
+  try {
+    await knex.raw(
+      `CREATE UNIQUE INDEX IF NOT EXISTS "${MEMBER_EMAIL_INDEX}" ON "up_users" (lower("email")) WHERE "email" IS NOT NULL AND "email" <> ''`,
+    );
+  } catch (error) {
+    const duplicates = await knex('up_users')
+      .whereNotNull('email')
+      .andWhere('email', '<>', '')
+      .groupByRaw('lower(email)')
+      .havingRaw('count(*) > 1')
+      .select(knex.raw('lower(email) as email'));
+    if (duplicates.length === 0) throw error;
+    strapi.log.warn(
+      `${duplicates.length} e-mail address(es) are shared by several members, so the unique e-mail index ${MEMBER_EMAIL_INDEX} ` +
+        'was not created. Give each of those members their own e-mail in the admin panel; the index is created at the next start.',
+    );
+  }
 }

@@ -41,6 +41,7 @@ describe('member identity', () => {
       expect(res.body.isRegistered).toBe(false);
       expect(res.body.user).toMatchObject({ telegramId: '700100200', telegramUsername: 'anna', language: 'en', email: null });
       expect(res.body.user.referralCode).toMatch(/^[A-Za-z0-9]{8}$/);
+      expect(res.body.refreshToken).toEqual(expect.any(String));
       const me = await http().get('/api/users/me').set('Authorization', `Bearer ${res.body.jwt}`);
       expect(me.status).toBe(200);
       expect(me.body.telegramId).toBe('700100200');
@@ -206,6 +207,8 @@ describe('member identity', () => {
   describe('PUT /api/profile', () => {
     const signIn = async (telegramId: string) => (await botAuth({ telegramId })).body as { jwt: string; user: { referralCode: string } };
     const putProfile = (jwt: string, body: object) => http().put('/api/profile').set('Authorization', `Bearer ${jwt}`).send(body);
+    // No two members share an e-mail (tests/security/auth-session.test.ts): each registration here has its own.
+    const profileWithEmail = (local: string) => ({ ...validProfile, email: `${local}@example.com` });
 
     it('needs a signed-in member', async () => {
       const res = await http().put('/api/profile').send(validProfile);
@@ -248,7 +251,7 @@ describe('member identity', () => {
       const friend = await signIn('700400200');
       expect((await memberRow('700400200')).referrer).toBeNull();
 
-      await putProfile(friend.jwt, { ...validProfile, referralCode: referrer.user.referralCode });
+      await putProfile(friend.jwt, { ...profileWithEmail('friend'), referralCode: referrer.user.referralCode });
 
       expect((await memberRow('700400200')).referrer.id).toBe((await memberRow('700400100')).id);
     });
@@ -257,11 +260,11 @@ describe('member identity', () => {
       const a = await signIn('700500100');
       const b = await signIn('700500200');
       // b registers through a's link, so a -> b would close a loop
-      await putProfile(b.jwt, { ...validProfile, referralCode: a.user.referralCode });
+      await putProfile(b.jwt, { ...profileWithEmail('loop-b'), referralCode: a.user.referralCode });
 
-      await putProfile(a.jwt, { ...validProfile, referralCode: b.user.referralCode });
+      await putProfile(a.jwt, { ...profileWithEmail('loop-a'), referralCode: b.user.referralCode });
       const self = await signIn('700500300');
-      await putProfile(self.jwt, { ...validProfile, referralCode: self.user.referralCode });
+      await putProfile(self.jwt, { ...profileWithEmail('self'), referralCode: self.user.referralCode });
 
       expect((await memberRow('700500100')).referrer).toBeNull();
       expect((await memberRow('700500300')).referrer).toBeNull();

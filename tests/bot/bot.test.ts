@@ -341,5 +341,7 @@ describe('the Telegram bot, end to end', () => {
     const messages = h.telegram.chat(banned.id).filter((entry) => entry.from === 'bot');
     expect(messages).toHaveLength(1);
     expect(messages[0].buttons).toEqual([]);
+    // How to reach the staff (issue 13, finding 10): the API names none here, so the bot's own BOT_INFO_CONTACTS.
+    expect(messages[0].text).toContain('Контакты администрации:\n+7 900 000-00-00');
   });
 });

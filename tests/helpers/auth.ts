@@ -48,7 +48,10 @@ export interface TestMember {
   password: string;
 }
 
-/** Creates a member with the Authenticated role (and a password, so the local login can be exercised). */
+/**
+ * Creates a member with the Authenticated role. Real members have no password (they sign in through Telegram);
+ * this one has one, so tests can show that the password routes stay closed even to an account that has one.
+ */
 export async function createMember(strapi: Core.Strapi): Promise<TestMember> {
   const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
   const username = unique('member');
@@ -67,8 +70,9 @@ export async function createMember(strapi: Core.Strapi): Promise<TestMember> {
 }
 
 /**
- * Issues a member access token the way our own auth routes do. With jwtManagement 'refresh' the plugin's
- * jwt service opens a session through the session manager and returns its (10-minute) access token.
+ * Issues a member access token without going through HTTP. With jwtManagement 'refresh' the plugin's jwt service
+ * opens a session through the session manager and returns its (10-minute) access token, which works while the
+ * session is open (src/extensions/users-permissions).
  */
 export async function memberToken(strapi: Core.Strapi, memberId: number): Promise<string> {
   return strapi.plugin('users-permissions').service('jwt').issue({ id: memberId });

@@ -22,6 +22,17 @@ export interface MemberDto {
   isRegistered: boolean;
 }
 
+/**
+ * The answer of POST /api/auth/telegram: a member session. `jwt` is the short-lived access token (Authorization:
+ * Bearer); `refreshToken` renews it through POST /api/auth/refresh, which rotates the refresh token as well.
+ */
+export interface MemberSession {
+  jwt: string;
+  refreshToken: string;
+  user: MemberDto;
+  isRegistered: boolean;
+}
+
 const telegramId = z
   .union([z.string(), z.number()])
   .transform((value) => String(value))

@@ -102,6 +102,9 @@ profileFeature.on('message:text', async (ctx, next) => {
     await save(ctx, change);
   } catch (error) {
     if (error instanceof ApiError && error.status === 422) return void (await ctx.reply(error.body?.error?.message ?? ctx.t.common.error));
+    if (error instanceof ApiError && error.status === 409 && error.reason === 'email_taken') {
+      return void (await ctx.reply(`${ctx.t.start.emailTaken}\n${ctx.t.profile.askEmail}`));
+    }
     throw error;
   }
   ctx.session.step = undefined;

@@ -132,6 +132,10 @@ privateChats.on('message:text', async (ctx, next) => {
       await ctx.reply(ctx.t.start.badEmail);
       return ctx.reply(ctx.t.start.askEmail);
     }
+    if (error instanceof ApiError && error.status === 409 && error.reason === 'email_taken') {
+      await ctx.reply(ctx.t.start.emailTaken);
+      return ctx.reply(ctx.t.start.askEmail);
+    }
     throw error;
   }
   ctx.session.step = undefined;

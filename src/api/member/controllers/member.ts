@@ -2,14 +2,16 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import {
+  type MemberSession,
   profileSchema,
   telegramBotStatusSchema,
   telegramInitDataAuthSchema,
   telegramServiceAuthSchema,
 } from '../../../../types/contracts/member';
 import { verifyInitData } from '../../../domain/telegram-init-data';
-import { fieldErrors, sendValidationError } from '../../../utils/http-errors';
-import { assertMemberNotBlocked, bearerToken } from '../../../utils/member-access';
+import { refuseSignIn } from '../../ip-ban/report';
+import { bodyErrorStatus, fieldErrors, sendValidationError } from '../../../utils/http-errors';
+import { assertMemberNotBlocked, bearerToken, MemberForbiddenError } from '../../../utils/member-access';
 import { isBotServiceCredential, toMemberDto, type IdentityService, type MemberRow } from '../services/identity';
 
 const INIT_DATA_MAX_AGE_SECONDS = () => Number(process.env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS ?? 24 * 60 * 60);
@@ -28,14 +30,14 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
         const botToken = process.env.BOT_TOKEN;
         const check = botToken ? verifyInitData(parsed.data.initData, botToken, new Date(), INIT_DATA_MAX_AGE_SECONDS()) : null;
-        if (!check?.ok) throw new errors.UnauthorizedError('Telegram initData is invalid or expired');
+        if (!check?.ok) throw await refuseSignIn(strapi, ctx, 'Telegram initData is invalid or expired');
         member = await identity().findOrCreateByTelegram({
           telegramId: String(check.user.id),
           username: check.user.username,
           language: check.user.language_code === 'en' ? 'en' : check.user.language_code === 'ru' ? 'ru' : undefined,
         });
       } else {
-        if (!isBotServiceCredential(bearerToken(ctx))) throw new errors.UnauthorizedError('A valid service credential is required');
+        if (!isBotServiceCredential(bearerToken(ctx))) throw await refuseSignIn(strapi, ctx, 'A valid service credential is required');
         const parsed = telegramServiceAuthSchema.safeParse(body);
         if (!parsed.success) return sendValidationError(ctx, 400, 'Invalid request body', fieldErrors(parsed.error.issues));
         member = await identity().findOrCreateByTelegram(parsed.data, { fromBot: true });
@@ -43,7 +45,8 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
 
       assertMemberNotBlocked(member);
       const dto = toMemberDto(member);
-      ctx.body = { jwt: await identity().issueToken(member), user: dto, isRegistered: dto.isRegistered };
+      const session: MemberSession = { ...(await identity().openSession(member)), user: dto, isRegistered: dto.isRegistered };
+      ctx.body = session;
     },
 
     /**
@@ -61,6 +64,10 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** PUT /api/profile: the signed-in member completes or edits their registration. */
     async updateProfile(ctx: Context) {
+      // An API token passes the permission check (a full-access one passes every check) but is nobody's account.
+      if (ctx.state.auth?.strategy?.name !== 'users-permissions' || !ctx.state.user) {
+        throw new MemberForbiddenError('This endpoint is for members signed in with their own account.');
+      }
       const member = (await strapi.db
         .query('plugin::users-permissions.user')
         .findOne({ where: { id: ctx.state.user.id } })) as MemberRow | null;
@@ -69,9 +76,22 @@ const memberController = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const parsed = profileSchema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
       if (!parsed.success) {
-        return sendValidationError(ctx, 422, 'Some fields need correcting', fieldErrors(parsed.error.issues));
+        return sendValidationError(ctx, bodyErrorStatus(parsed.error.issues), 'Some fields need correcting', fieldErrors(parsed.error.issues));
       }
       const saved = await identity().saveProfile(member, parsed.data, new Date());
+      if (saved === 'email_taken') {
+        ctx.status = 409;
+        ctx.body = {
+          data: null,
+          error: {
+            status: 409,
+            name: 'ConflictError',
+            message: 'This e-mail is already used by another member. Enter a different one.',
+            details: { code: 'email_taken', errors: [{ path: ['email'], message: 'This e-mail is already used by another member', name: 'ValidationError' }] },
+          },
+        };
+        return;
+      }
       ctx.body = { data: toMemberDto(saved) };
     },
   };

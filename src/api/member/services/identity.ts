@@ -140,16 +140,30 @@ const identityService = ({ strapi }: { strapi: Core.Strapi }) => {
       })) as MemberRow;
     },
 
-    /** A short-lived member access token (users-permissions, session-bound with jwtManagement 'refresh'). */
-    issueToken(member: MemberRow): Promise<string> {
-      return strapi.plugin('users-permissions').service('jwt').issue({ id: member.id });
+    /**
+     * Opens a member session (users-permissions with jwtManagement 'refresh', through Strapi's session manager):
+     * a short-lived access token bound to the session and the refresh token that renews it
+     * (POST /api/auth/refresh rotates it; POST /api/auth/logout revokes the session and both tokens with it).
+     */
+    async openSession(member: MemberRow): Promise<{ jwt: string; refreshToken: string }> {
+      const sessions = strapi.sessionManager('users-permissions');
+      const refresh = await sessions.generateRefreshToken(String(member.id), undefined, { type: 'refresh' });
+      const access = await sessions.generateAccessToken(refresh.token);
+      if ('error' in access) throw new Error(`member ${member.id}: the new session gave no access token (${access.error})`);
+      return { jwt: access.token, refreshToken: refresh.token };
     },
 
     /**
      * Completes or edits registration. The first completion stamps registeredAt and consentAt and credits the
      * referrer named by `referralCode`, unless that is the member themselves or would close a referral loop.
      */
-    async saveProfile(member: MemberRow, input: ProfileInput, now: Date): Promise<MemberRow> {
+    async saveProfile(member: MemberRow, input: ProfileInput, now: Date): Promise<MemberRow | 'email_taken'> {
+      // Receipts are keyed on the e-mail, so no two members share one (compared case-insensitively). The unique
+      // index of ensureMemberIndexes (src/bootstrap/users-permissions.ts) makes this hold under concurrent writes
+      // too: a lost race fails the update, and the second look below names the cause.
+      const emailTaken = async () =>
+        (await users().count({ where: { email: { $eqi: input.email }, id: { $ne: member.id } } })) > 0;
+      if (await emailTaken()) return 'email_taken';
       const firstCompletion = member.registeredAt === null;
       const data: Record<string, unknown> = {
         fullName: input.fullName,
@@ -165,7 +179,12 @@ const identityService = ({ strapi }: { strapi: Core.Strapi }) => {
         const referrerId = input.referralCode ? await acceptableReferrer(member.id, input.referralCode) : null;
         if (referrerId !== null) data.referrer = referrerId;
       }
-      return (await users().update({ where: { id: member.id }, data })) as MemberRow;
+      try {
+        return (await users().update({ where: { id: member.id }, data })) as MemberRow;
+      } catch (error) {
+        if (await emailTaken()) return 'email_taken';
+        throw error;
+      }
     },
   };
 };

@@ -68,8 +68,8 @@ const ERROR_SCHEMA = {
 };
 
 const BEARER_DESCRIPTION =
-  'Authorization: Bearer <token>. Members send the users-permissions JWT (from POST /api/auth/local or ' +
-  'POST /api/auth/telegram); integrators send an API token created in the admin panel (Settings → API Tokens). ' +
+  'Authorization: Bearer <token>. Members send the access token of their session (from POST /api/auth/telegram, ' +
+  'renewed with POST /api/auth/refresh); integrators send an API token created in the admin panel (Settings → API Tokens). ' +
   'Routes marked with an empty security list need no token; any other route may also be opened to the ' +
   'public role by staff.';
 
