@@ -2,6 +2,7 @@
 # docker-compose.yml runs them with PostgreSQL and Redis.
 # Build: docker build -t coworking-strapi .   (the last stage, `runtime`)
 #        docker build --target bot -t coworking-bot .
+# Node 22, inside package.json's engines (Node 20 to 26, as Strapi 5.54 declares; CI runs Node 20).
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- deps: every dependency, dev ones included (the build needs TypeScript and the admin bundler) ---

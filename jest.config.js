@@ -3,6 +3,8 @@ const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }];
 
 module.exports = {
   testTimeout: 120000,
+  // Server logs go to .tmp/logs/ (tests/helpers/server-log.js); a failed test file's tail is printed after it.
+  reporters: ['default', '<rootDir>/tests/helpers/server-log-reporter.js'],
   projects: [
     {
       displayName: 'unit',
@@ -18,6 +20,7 @@ module.exports = {
       // Compiles the app (and our plugins) once per run; each test file then boots its own Strapi.
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/server-log.js'],
     },
     {
       // Regression tests of the security findings, the route fuzz and the authorisation matrix (real Strapi over HTTP).
@@ -27,6 +30,7 @@ module.exports = {
       testMatch: ['<rootDir>/tests/security/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/server-log.js'],
     },
     {
       // The Telegram bot end to end: the real bot against the Telegram stand-in, the real Strapi (compiled by
@@ -37,6 +41,7 @@ module.exports = {
       testMatch: ['<rootDir>/tests/bot/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/server-log.js'],
     },
   ],
 };

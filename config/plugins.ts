@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { demoSettings } from './demo';
 
 // Media the API accepts; SVG and executables are refused outright.
 const allowedMediaTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf', 'text/csv'];
@@ -19,11 +20,28 @@ const deniedTypes = [
 const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin => ({
   'users-permissions': {
     config: {
+      // Member sessions (docs/API.md, Authentication): a short access token bound to a session and a rotating
+      // refresh token, both in JSON bodies (no cookie: members' clients are bearer clients, and a Secure cookie
+      // cannot be sent over plain HTTP). src/extensions/users-permissions makes logout revoke at once.
       jwtManagement: 'refresh',
-      sessions: { httpOnly: true },
+      sessions: {
+        httpOnly: false,
+        accessTokenLifespan: env.int('MEMBER_ACCESS_TOKEN_TTL_SECONDS', 10 * 60),
+        idleRefreshTokenLifespan: env.int('MEMBER_REFRESH_IDLE_TTL_SECONDS', 14 * 24 * 60 * 60),
+        maxRefreshTokenLifespan: env.int('MEMBER_REFRESH_MAX_TTL_SECONDS', 30 * 24 * 60 * 60),
+      },
       // Brute-force guard on /api/auth/*: 10 attempts per 5 minutes per address.
       ratelimit: { enabled: env.bool('AUTH_RATELIMIT_ENABLED', true), interval: { min: 5 }, max: 10 },
       register: { allowedFields: [] },
+    },
+  },
+  // No provider unless EMAIL_PROVIDER names one (src/extensions/email/strapi-server.ts refuses every send until then).
+  email: {
+    config: {
+      // Strapi needs a provider to boot: sendmail is loaded but never sends while EMAIL_PROVIDER is unset.
+      provider: env('EMAIL_PROVIDER', '').trim() || 'sendmail',
+      providerOptions: env.json('EMAIL_PROVIDER_OPTIONS', {}),
+      settings: { defaultFrom: env('EMAIL_FROM', ''), defaultReplyTo: env('EMAIL_REPLY_TO', '') },
     },
   },
   upload: {
@@ -34,12 +52,13 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
   },
   // Our OpenAPI document and Swagger UI at /documentation (plugins/api-docs; docs/API.md says why not
   // @strapi/plugin-documentation). Public outside production; in production an API token or an admin
-  // JWT is needed unless DOCUMENTATION_PUBLIC=true.
+  // JWT is needed unless DOCUMENTATION_PUBLIC=true, which production honours only with
+  // ALLOW_DEMO_SETTINGS=true (config/demo.ts).
   'api-docs': {
     enabled: true,
     resolve: './plugins/api-docs',
     config: {
-      public: env.bool('DOCUMENTATION_PUBLIC', env('NODE_ENV', 'development') !== 'production'),
+      public: demoSettings(env).documentationPublic,
       info: {
         version: '1.0.0',
         title: 'Coworking platform API',

@@ -5,11 +5,15 @@
 #                                   restart-with-Redis test, which is skipped with a message when that fails)
 #   TEST_POSTGRES=1 scripts/test.sh also the API tests against PostgreSQL 15 (always on with CI=true;
 #                                   installs PostgreSQL from Debian's packages when it is missing)
+# Then `npm audit --omit=dev` against .audit-allowlist.json, the production build with its /documentation check,
+# and start-local.sh stopped by SIGTERM (scripts/check-start-local.sh). Server logs of each test file go to
+# .tmp/logs/ (the tail is printed when the file fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
+source scripts/lib/build-stamp.sh
 
 started=$(date +%s)
 mkdir -p .tmp
@@ -52,9 +56,16 @@ if [ "${CI:-}" = "true" ] || [ "${TEST_POSTGRES:-}" = "1" ]; then
   npx jest --runInBand --selectProjects api --json --outputFile=.tmp/jest-postgres.json || status=1
 fi
 
-echo "==> production build (server + admin panel) and /documentation under strapi start"
+echo "==> npm audit --omit=dev (high and critical advisories must be on .audit-allowlist.json)"
+node scripts/lib/audit.js || { status=1; failed_checks=$((failed_checks + 1)); }
+
+echo "==> production build (server + admin panel), /documentation under strapi start, start-local.sh and SIGTERM"
+fingerprint=$(build_fingerprint)
 if npm run build >.tmp/build.log 2>&1; then
+  # start-local.sh reuses this build instead of making its own.
+  echo "$fingerprint" >"$BUILD_STAMP"
   scripts/check-documentation.sh || { status=1; failed_checks=$((failed_checks + 1)); }
+  scripts/check-start-local.sh || { status=1; failed_checks=$((failed_checks + 1)); }
 else
   tail -40 .tmp/build.log
   echo "production build failed" >&2

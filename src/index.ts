@@ -1,17 +1,25 @@
 import type { Core } from '@strapi/strapi';
+import type { DemoSettings } from '../config/demo';
 import { ensureHotPathIndexes } from '../database/hot-path-indexes';
 import { seedDemoData } from '../database/seed';
+import { registerIpBanAdminRoutes } from './api/ip-ban/admin-routes';
+import { ipBanDocuments } from './api/ip-ban/document-middleware';
 import { startOutboxWorker, stopOutboxWorker } from './api/outbox-job/services/worker';
 import { ensureAdminLayouts } from './bootstrap/admin-layouts';
 import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
 import { normalisePromocode } from './document-middlewares/normalise-promocode';
+import { validatePromocode } from './document-middlewares/validate-promocode';
 import { closeRateLimits } from './utils/rate-limit';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     strapi.documents.use(normalisePromocode);
+    strapi.documents.use(validatePromocode(strapi));
+    // IP bans: validated, stamped and audited on every write; an admin route for the nginx export.
+    strapi.documents.use(ipBanDocuments(strapi));
+    registerIpBanAdminRoutes(strapi);
   },
 
   /** Every step is idempotent: it runs at each boot and converges the database to the desired state. */
@@ -23,7 +31,12 @@ export default {
     await ensureStaffRoles(strapi);
     await ensureFirstAdmin(strapi);
     await ensureAdminLayouts(strapi);
-    if (process.env.SEED_DEMO === 'true') await seedDemoData(strapi);
+    // SEED_DEMO, and whether production ignores it (config/demo.ts).
+    const demo = strapi.config.get<DemoSettings>('demo');
+    for (const setting of demo.ignored) {
+      strapi.log.warn(`${setting} ignored under NODE_ENV=production (ALLOW_DEMO_SETTINGS is not true)`);
+    }
+    if (demo.seed) await seedDemoData(strapi);
     // Last, so the worker starts on a converged database (docs/OUTBOX.md; OUTBOX_WORKER=false turns it off).
     startOutboxWorker(strapi);
   },

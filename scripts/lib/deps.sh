@@ -11,4 +11,7 @@ ensure_node_modules() {
   echo "==> npm ci (node_modules missing or stale)"
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+  if node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 13) ? 1 : 0)'; then
+    echo "note: the EBADENGINE warnings for preferred-pm and which-pm above are expected on this Node version (README, Requirements)"
+  fi
 }
