@@ -70,6 +70,12 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
         );
         if (ban) return tellBanned(ctx, ban);
       }
+      if (error instanceof ApiError && error.status === 429) {
+        const seconds = Number(error.body?.error?.details?.retryAfterSeconds) || 60;
+        await answer(ctx);
+        if (ctx.chat) await ctx.reply(ctx.t.common.rateLimited(seconds)).catch(() => undefined);
+        return;
+      }
       deps.log?.(`update ${ctx.update.update_id} failed`, error);
       await answer(ctx);
       if (ctx.chat) await ctx.reply(ctx.t.common.error).catch(() => undefined);

@@ -51,6 +51,7 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
 const anna: StandInUser = { id: 1001, first_name: 'Anna', language_code: 'ru' };
 const boris: StandInUser = { id: 1002, first_name: 'Boris', language_code: 'en' };
 const banned: StandInUser = { id: 1003, first_name: 'Mallory', language_code: 'ru' };
+const vera: StandInUser = { id: 1004, first_name: 'Vera', language_code: 'ru' };
 
 describe('the Telegram bot, end to end', () => {
   let h: Harness;
@@ -224,6 +225,20 @@ describe('the Telegram bot, end to end', () => {
     expect(fresh.buttons.flat()).not.toContain('14:00');
     expect(fresh.buttons.flat()).toContain('15:00');
     await h.press(anna, '✖️ Отмена', 'Отменено');
+  });
+
+  it('tells a member with two unpaid bookings to pay or cancel one before booking a third (BOOKING_MAX_UNPAID_HOLDS)', async () => {
+    await h.seedMember(vera, 'Вера Смирнова');
+    for (const day of [3, 4]) {
+      await bookUntilSummary(vera, localDay(day), '16:00');
+      await h.press(vera, '✅ Подтвердить', 'ждёт оплаты');
+    }
+
+    await bookUntilSummary(vera, localDay(6), '16:00');
+    await h.press(vera, '✅ Подтвердить', 'неоплаченные брони');
+
+    const bookings = await bookingsOf(vera.id);
+    expect(bookings.map((booking: { state: string }) => booking.state)).toEqual(['pending_payment', 'pending_payment']);
   });
 
   it('cancels a paid booking, showing the refund before the member confirms', async () => {

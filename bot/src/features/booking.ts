@@ -193,6 +193,10 @@ async function confirm(ctx: BotContext, draft: BookingDraft) {
         draft.idempotencyKey = undefined;
         return showTariffs(ctx, draft, ctx.t.booking.trialUsed);
       }
+      if (error.reason === 'too_many_unpaid_holds') {
+        draft.idempotencyKey = undefined;
+        return void (await ctx.reply(ctx.t.booking.tooManyUnpaid));
+      }
       return offerFreshSlots(ctx, draft);
     }
     if (error instanceof ApiError && error.status === 422 && draft.promocode) {
