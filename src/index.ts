@@ -11,7 +11,7 @@ import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
 import { normalisePromocode } from './document-middlewares/normalise-promocode';
 import { validatePromocode } from './document-middlewares/validate-promocode';
-import { closeRateLimits } from './utils/rate-limit';
+import { closeRateLimits, rateLimits } from './utils/rate-limit';
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -39,6 +39,8 @@ export default {
     if (demo.seed) await seedDemoData(strapi);
     // Last, so the worker starts on a converged database (docs/OUTBOX.md; OUTBOX_WORKER=false turns it off).
     startOutboxWorker(strapi);
+    // Opens the limiter's Redis connection now, so the first requests are counted in Redis, not per instance.
+    rateLimits(strapi);
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {

@@ -38,8 +38,21 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
     async drop() {
       const client = new Client(adminConfig);
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
+      try {
+        // FORCE cannot end an autovacuum worker that has just started on the new database (it runs as the
+        // superuser): wait for it and try again.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if (attempt >= 10 || !/pg_signal_backend|being accessed by other users/.test((error as Error).message)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }

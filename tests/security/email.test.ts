@@ -40,9 +40,13 @@ describe('E-mail without a configured provider', () => {
     expect(known.status).toBe(unknown.status);
     expect(known.status).toBeLessThan(300);
     expect(known.body).toEqual(unknown.body);
-    // The admin service logs the failed send instead of disclosing it (tests/helpers/server-log.js).
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(fs.readFileSync(process.env.LOG_FILE!, 'utf8')).toContain('E-mail is not configured');
+    // The admin service logs the failed send instead of disclosing it (tests/helpers/server-log.js); the file
+    // transport writes asynchronously.
+    const log = () => fs.readFileSync(process.env.LOG_FILE!, 'utf8');
+    for (let waited = 0; waited < 5000 && !log().includes('E-mail is not configured'); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(log()).toContain('E-mail is not configured');
   });
 
   it('Given no provider, when the e-mail service is asked to send, then it refuses with a clear error', async () => {

@@ -94,6 +94,13 @@ describeWithRedis(title, () => {
     // Pushed as each one starts, so afterAll stops whichever started even if the other did not.
     await Promise.all(['a', 'b'].map(async (name) => servers.push(await startServer(name, redis!.url, workDir))));
     servers.sort((x, y) => x.name.localeCompare(y.name));
+    // Given both instances are connected to Redis (the test's own client is the third): before that, an instance
+    // counts in its in-memory insurance limiter by design, which is not what this test is about.
+    const deadline = Date.now() + 30_000;
+    while (((await redisClient.client('LIST')) as string).trim().split('\n').length < 3) {
+      if (Date.now() > deadline) throw new Error('the two servers did not connect to Redis within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   afterAll(async () => {
