@@ -17,6 +17,8 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
 
   return async (ctx: Context, next: Next) => {
     const address = clientAddress(ctx);
+    // Kept for code that cannot import src/utils (our plugins are compiled on their own): audit entries' ip.
+    ctx.state.clientAddress = address;
     const ban = await bans.match(address);
     if (!ban) return next();
     // Neither the reason nor the range is told: only that this address is blocked, and until when.

@@ -12,7 +12,7 @@
  * ..., read from their route registries) are outside this table: see strapiAdminRouteKeys in routes.ts and
  * tests/api/roles-matrix.test.ts. Routes we add under /admin ourselves are in it.
  *
- * Updating the table: run with H7_MATRIX_DUMP=1 and the test log prints the rows the server answers today in
+ * Updating the table: run with SECURITY_MATRIX_DUMP=1 and the test log prints the rows the server answers today in
  * this format; compare, and paste what is right.
  */
 import type { Core } from '@strapi/strapi';
@@ -284,7 +284,7 @@ const RECIPES: Record<string, Recipe> = {
   'GET /api/tickets/mine': () => ({ path: '/api/tickets/mine' }),
   'GET /api/tickets/:id': async (c) => ({ path: `/api/tickets/${(await c.catalogue.ticket(c.owner)).documentId}` }),
   'POST /api/tickets/:documentId/messages': async (c) => json(`/api/tickets/${(await c.catalogue.ticket(c.owner)).documentId}/messages`, { body: 'A reply' }),
-  'POST /api/yookassa/webhook': () => json('/api/yookassa/webhook', { type: 'notification', event: 'payment.succeeded', object: { id: 'h7-unknown-payment', status: 'succeeded' } }),
+  'POST /api/yookassa/webhook': () => json('/api/yookassa/webhook', { type: 'notification', event: 'payment.succeeded', object: { id: 'matrix-unknown-payment', status: 'succeeded' } }),
   'GET /api/monitoring/health': () => ({ path: '/api/monitoring/health' }),
   'GET /api/ip-bans/nginx': () => ({ path: '/api/ip-bans/nginx' }),
 
@@ -395,7 +395,7 @@ describe('authorisation matrix: every served route × every identity', () => {
   });
 
   afterAll(async () => {
-    if (process.env.H7_MATRIX_DUMP) {
+    if (process.env.SECURITY_MATRIX_DUMP) {
       // eslint-disable-next-line no-console
       console.log(`  //${' '.repeat(52)}${COLUMNS}\n${dump.sort().join('\n')}`);
     }
@@ -448,8 +448,8 @@ describe('authorisation matrix: every served route × every identity', () => {
     expect(await walk(route, recipe, parseRow(key, EXPECTATIONS[key]))).toEqual([]);
   });
 
-  // With H7_MATRIX_DUMP=1, the routes without a row are called too, so the printed rows cover every served route.
-  (process.env.H7_MATRIX_DUMP ? it : it.skip)('(dump) the served routes without a row', async () => {
+  // With SECURITY_MATRIX_DUMP=1, the routes without a row are called too, so the printed rows cover every served route.
+  (process.env.SECURITY_MATRIX_DUMP ? it : it.skip)('(dump) the served routes without a row', async () => {
     for (const route of routes.filter((candidate) => !(candidate.key in EXPECTATIONS))) {
       const recipe = recipeOf(route);
       if (recipe) await walk(route, recipe, null);

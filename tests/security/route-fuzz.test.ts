@@ -6,7 +6,7 @@
  * (bookings, tickets, ticket messages, payments, refunds, users and files are counted before and after).
  *
  * Cases come from a seeded generator (database/seed/prng.ts): a failure names its case id, and the same seed
- * (H7_FUZZ_SEED, default below) sends the same bytes again.
+ * (SECURITY_FUZZ_SEED, default below) sends the same bytes again.
  */
 import http from 'http';
 import { gzipSync, deflateSync } from 'zlib';
@@ -28,7 +28,7 @@ import {
   type Identity,
 } from './routes';
 
-const SEED = process.env.H7_FUZZ_SEED ?? 'h7-route-fuzz-1';
+const SEED = process.env.SECURITY_FUZZ_SEED ?? 'route-fuzz-1';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a case is
@@ -209,7 +209,7 @@ function bodyCases(rng: Rng, template: Record<string, unknown>, { multipartField
   raw('encoding:gzip-garbage', Buffer.from('this is not gzip at all'), { ...asJson, 'Content-Encoding': 'gzip' });
   raw('encoding:deflate-garbage', Buffer.from([0x01, 0x02, 0x03, 0x04, 0x05]), { ...asJson, 'Content-Encoding': 'deflate' });
   raw('encoding:br-garbage', Buffer.from('not brotli'), { ...asJson, 'Content-Encoding': 'br' });
-  raw('encoding:unknown', valid, { ...asJson, 'Content-Encoding': 'x-h7-unknown' });
+  raw('encoding:unknown', valid, { ...asJson, 'Content-Encoding': 'x-fuzz-unknown' });
   raw('encoding:gzip-truncated', gzipSync(Buffer.from(valid)).subarray(0, 12), { ...asJson, 'Content-Encoding': 'gzip' });
   raw('encoding:gzip-valid', gzipSync(Buffer.from(valid)), { ...asJson, 'Content-Encoding': 'gzip' });
   raw('encoding:deflate-valid', deflateSync(Buffer.from(valid)), { ...asJson, 'Content-Encoding': 'deflate' });
@@ -222,14 +222,14 @@ function bodyCases(rng: Rng, template: Record<string, unknown>, { multipartField
   raw('content-type:none', valid, {});
   raw('content-type:garbage', valid, { 'Content-Type': '%%%;;;===' });
   raw('charset:utf-16', Buffer.from(valid, 'utf16le'), { 'Content-Type': 'application/json; charset=utf-16' });
-  raw('charset:unknown', valid, { 'Content-Type': 'application/json; charset=x-h7-unknown' });
+  raw('charset:unknown', valid, { 'Content-Type': 'application/json; charset=x-fuzz-unknown' });
   raw('charset:latin1-bytes', Buffer.from('{"a":"\xe9\xe8"}', 'latin1'), { 'Content-Type': 'application/json; charset=iso-8859-1' });
 
   // multipart variants (to JSON routes too: they must refuse them cleanly)
   const textFields = Object.entries(template)
     .filter(([, value]) => typeof value === 'string')
     .map(([name, value]) => ({ name, value: value as string }));
-  const boundary = `h7fuzz${rng.int(100000, 999999)}`;
+  const boundary = `fuzz${rng.int(100000, 999999)}`;
   const form = (parts: Parameters<typeof multipart>[0]) => multipart(parts, boundary);
   const mp = { 'Content-Type': `multipart/form-data; boundary=${boundary}` };
   const pngPart = (name: string, filename = 'photo.png') => ({ name, filename, type: 'image/png', data: PNG });

@@ -116,7 +116,7 @@ export const STAFF_ROLE_CODES = {
   marketing: 'coworking-marketing',
 } as const;
 
-export const BOT_SERVICE_TOKEN = 'h7-bot-service-token-0123456789abcdef';
+export const BOT_SERVICE_TOKEN = 'security-suite-bot-token-0123456789abcdef';
 
 export interface MemberAccount {
   id: number;

@@ -11,6 +11,7 @@ import {
   quoteRequestSchema,
   rescheduleRequestSchema,
 } from '../../../../types/contracts/booking';
+import { clientAddress } from '../../../utils/client-address';
 import { bodyErrorStatus, fieldErrors, sendValidationError } from '../../../utils/http-errors';
 import { assertMemberNotBlocked, MemberForbiddenError, signedInMember, type SignedInMember } from '../../../utils/member-access';
 import type { AvailabilityService } from '../services/availability';
@@ -70,7 +71,7 @@ export default factories.createCoreController('api::booking.booking', ({ strapi 
       event,
       actor: { type: 'member', id: member.id },
       now: new Date(),
-      ip: ctx.request.ip,
+      ip: clientAddress(ctx),
       ...parsed.data,
     });
     sendTransition(ctx, outcome);

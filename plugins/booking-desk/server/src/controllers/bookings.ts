@@ -111,7 +111,8 @@ const bookingsController = ({ strapi }: { strapi: Core.Strapi }) => {
       reason: body.reason,
       startAt: body.startAt,
       refund: body.refund,
-      ip: ctx.request.ip,
+      // The client address as the app's ip-ban middleware worked it out (TRUSTED_PROXIES honoured).
+      ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip,
     });
     if (outcome.ok) {
       ctx.body = { data: outcome.data, meta: { refund: outcome.refund } };

@@ -36,7 +36,8 @@ const refundsController = ({ strapi }: { strapi: Core.Strapi }) => ({
     const outcome = await (strapi.plugin('yookassa').service('payments') as PaymentsService).staffRefund(documentId, parsed.data, {
       id: user.id,
       label: `admin:${user.id} ${name}`.trim().slice(0, 100),
-      ip: ctx.request.ip,
+      // The client address as the app's ip-ban middleware worked it out (TRUSTED_PROXIES honoured).
+      ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip,
     });
     if (outcome.ok) ctx.body = { data: outcome.refund };
     else fail(outcome.status, outcome.message);
