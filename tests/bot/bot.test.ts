@@ -2,51 +2,16 @@
  * The bot end to end: real bot (createBot + long polling) ↔ Telegram stand-in, real Strapi over HTTP, YooKassa
  * stand-in. Each flow is driven the way a member would: texts, buttons, a shared contact.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createSessionStorage } from '../../bot/src/storage';
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
+import { redisAvailable as redisServerInstalled, startRedis } from '../helpers/redis';
 import type { StandInUser } from '../stand-ins/telegram/server';
-import { BOOKING_UID, dm, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
+import { BOOKING_UID, bookUntilPromo, dm, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
-const redisAvailable = spawnSync('redis-server', ['--version']).status === 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A throwaway redis-server (no persistence) on a free port. */
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+const redisAvailable = redisServerInstalled();
 
 const anna: StandInUser = { id: 1001, first_name: 'Anna', language_code: 'ru' };
 const boris: StandInUser = { id: 1002, first_name: 'Boris', language_code: 'en' };
@@ -68,12 +33,7 @@ describe('the Telegram bot, end to end', () => {
 
   /** Book → tariff → date → time → 1 h → promo → summary; returns the summary message. */
   const bookUntilSummary = async (user: StandInUser, date: string, time: string, promo?: string) => {
-    await h.say(user, '/menu', 'Что хотите сделать');
-    await h.press(user, '📅 Забронировать', 'Выберите тариф');
-    await h.press(user, tariffLabel, 'Выберите дату');
-    await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
-    await h.press(user, time, 'Сколько часов?');
-    await h.press(user, '1 ч', 'промокод');
+    await bookUntilPromo(h, user, tariffLabel, date, time);
     if (promo) return h.say(user, promo, 'Проверьте бронь');
     return h.press(user, 'Без промокода', 'Проверьте бронь');
   };
@@ -194,12 +154,7 @@ describe('the Telegram bot, end to end', () => {
   });
 
   it('explains a refused promo code and asks again', async () => {
-    await h.say(anna, '/menu', 'Что хотите сделать');
-    await h.press(anna, '📅 Забронировать', 'Выберите тариф');
-    await h.press(anna, tariffLabel, 'Выберите дату');
-    await h.press(anna, dm(localDay(4)), 'Свободное время');
-    await h.press(anna, '12:00', 'Сколько часов?');
-    await h.press(anna, '2 ч', 'промокод');
+    await bookUntilPromo(h, anna, tariffLabel, localDay(4), '12:00', 2);
     await h.say(anna, 'NOPE', 'Промокод не принят: такого кода нет');
     await h.press(anna, '✖️ Отмена', 'Отменено');
     // A button of the abandoned flow is answered with a short note.

@@ -155,6 +155,16 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** A date key (YYYY-MM-DD) as the bot's date buttons show it: DD.MM. */
+/** Menu → Book → tariff → date → start time → hours, up to the promo-code step of the booking flow (Russian texts). */
+export async function bookUntilPromo(h: Harness, user: StandInUser, tariffLabel: string, date: string, time: string, hours = 1): Promise<ChatEntry> {
+  await h.say(user, '/menu', 'Что хотите сделать');
+  await h.press(user, '📅 Забронировать', 'Выберите тариф');
+  await h.press(user, tariffLabel, 'Выберите дату');
+  await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
+  await h.press(user, time, 'Сколько часов?');
+  return h.press(user, `${hours} ч`, 'промокод');
+}
+
 export const dm = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}`;
 
 /** The newest message id in the chat (user's or bot's), to wait for what comes after it. */
