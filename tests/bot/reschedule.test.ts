@@ -6,7 +6,7 @@
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
 import type { StandInUser } from '../stand-ins/telegram/server';
-import { BOOKING_UID, dm, inlineButtons, lastMessageId, startHarness, USER_UID, type Harness } from './harness';
+import { BOOKING_UID, bookUntilPromo, dm, inlineButtons, lastMessageId, startHarness, USER_UID, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -36,12 +36,7 @@ describe('moving a booking to another time in the bot', () => {
   async function book(user: StandInUser, date: string, time: string, hours: number): Promise<string> {
     const member = await h.app.strapi.db.query(USER_UID).findOne({ where: { telegramId: String(user.id) } });
     const before = await h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: member.id } });
-    await h.say(user, '/menu', 'Что хотите сделать');
-    await h.press(user, '📅 Забронировать', 'Выберите тариф');
-    await h.press(user, tariffLabel, 'Выберите дату');
-    await h.press(user, dm(date), `Свободное время на ${dm(date)}`);
-    await h.press(user, time, 'Сколько часов?');
-    await h.press(user, `${hours} ч`, 'промокод');
+    await bookUntilPromo(h, user, tariffLabel, date, time, hours);
     await h.press(user, 'Без промокода', 'Проверьте бронь');
     await h.press(user, '✅ Подтвердить', 'ждёт оплаты');
     const after = await h.app.strapi.db.query(BOOKING_UID).findMany({ where: { member: member.id } });
