@@ -23,8 +23,27 @@ const MEDIA_LIBRARY = [
   'plugin::upload.assets.copy-link',
 ];
 const ANALYTICS = 'plugin::monitoring.read';
-// Staff actions on bookings (plugins/booking-desk), each through the booking state machine.
-const BOOKING_DESK = ['confirm', 'cancel', 'mark-paid', 'reschedule'].map((action) => `plugin::booking-desk.${action}`);
+// The staff workspace (plugins/booking-desk, server/src/actions.ts): booking actions through the state machine,
+// the calendar, member cards, the support inbox and the home-page widgets.
+const bookingDesk = (...actions: string[]) => actions.map((action) => `plugin::booking-desk.${action}`);
+const BOOKING_DESK_ALL = bookingDesk(
+  'confirm',
+  'cancel',
+  'mark-paid',
+  'reschedule',
+  'calendar.read',
+  'bookings.create',
+  'bookings.price',
+  'members.read',
+  'members.ban',
+  'members.message',
+  'members.notes',
+  'inbox.read',
+  'inbox.reply',
+  'revenue.read',
+);
+// Front desk support: sees the calendar, member cards and the inbox; no money and no bans.
+const BOOKING_DESK_SUPPORT = bookingDesk('calendar.read', 'members.read', 'members.message', 'members.notes', 'inbox.read', 'inbox.reply');
 // Arrange the columns of the content manager's list views (src/bootstrap/admin-layouts.ts sets the defaults).
 const CONFIGURE_LIST_VIEWS = 'plugin::content-manager.collection-types.configure-view';
 
@@ -64,7 +83,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       [AUDIT_LOG]: READ,
       'api::ip-ban.ip-ban': FULL,
     },
-    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK, 'plugin::yookassa.refund'],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK_ALL, 'plugin::yookassa.refund'],
   },
   {
     code: 'coworking-support',
@@ -82,7 +101,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::ip-ban.ip-ban': READ,
     },
     // Replies carry photos.
-    actions: MEDIA_LIBRARY,
+    actions: [...MEDIA_LIBRARY, ...BOOKING_DESK_SUPPORT],
   },
   {
     code: 'coworking-marketing',

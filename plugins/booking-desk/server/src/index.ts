@@ -1,9 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { ACTIONS, PLUGIN_ID } from './actions';
 import controllers from './controllers';
+import { registerMoneyField } from './custom-fields/money';
 import routes from './routes';
+import services from './services';
 
 const register = async ({ strapi }: { strapi: Core.Strapi }) => {
+  registerMoneyField(strapi);
   await strapi.service('admin::permission').actionProvider.registerMany(
     Object.values(ACTIONS).map(({ uid, displayName }) => ({ section: 'plugins', displayName, uid, pluginName: PLUGIN_ID })),
   );
@@ -16,7 +19,7 @@ export default {
   config: { default: {}, validator() {} },
   controllers,
   routes,
-  services: {},
+  services,
   contentTypes: {},
   policies: {},
   middlewares: {},

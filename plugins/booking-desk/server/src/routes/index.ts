@@ -1,22 +1,14 @@
-import { ACTIONS, permissionOf } from '../actions';
+import calendar from './calendar';
+import home from './home';
+import inbox from './inbox';
+import members from './members';
+import price from './price';
+import staffActions from './staff-actions';
 
-const staffAction = (path: string, handler: string, action: keyof typeof ACTIONS) => ({
-  method: 'POST',
-  path: `/bookings/:documentId/${path}`,
-  handler: `bookings.${handler}`,
-  config: { policies: [{ name: 'admin::hasPermissions', config: { actions: [permissionOf(action)] } }] },
-});
-
-/** Admin routes, served under /booking-desk (admin JWT; each guarded by its RBAC action). */
+/** Admin routes, served under /booking-desk (admin JWT; each guarded by its RBAC action, ../actions.ts). */
 export default {
   admin: {
     type: 'admin',
-    routes: [
-      staffAction('confirm', 'confirm', 'confirm'),
-      staffAction('reject', 'reject', 'confirm'),
-      staffAction('cancel', 'cancel', 'cancel'),
-      staffAction('mark-paid', 'markPaid', 'markPaid'),
-      staffAction('reschedule', 'reschedule', 'reschedule'),
-    ],
+    routes: [...staffActions, ...price, ...calendar, ...members, ...inbox, ...home],
   },
 };

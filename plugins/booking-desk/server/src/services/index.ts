@@ -1,0 +1,2 @@
+/** Plugin services; each feature adds its own file. */
+export default {};
