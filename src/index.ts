@@ -3,13 +3,17 @@ import type { DemoSettings } from '../config/demo';
 import { ensureHotPathIndexes } from '../database/hot-path-indexes';
 import { seedDemoData } from '../database/seed';
 import { registerIpBanAdminRoutes } from './api/ip-ban/admin-routes';
+import type { BookingLabelService } from './api/booking/services/label';
 import { ipBanDocuments } from './api/ip-ban/document-middleware';
+import { registerOutboxAdminRoutes } from './api/outbox-job/admin-routes';
 import { startOutboxWorker, stopOutboxWorker } from './api/outbox-job/services/worker';
+import { answerAiFeatureConfigWithAiOff } from './bootstrap/admin-ai-config';
 import { ensureAdminLayouts } from './bootstrap/admin-layouts';
 import { ensureStaffRoles } from './bootstrap/admin-roles';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { configureMemberAccess } from './bootstrap/users-permissions';
 import { normalisePromocode } from './document-middlewares/normalise-promocode';
+import { protectedFields, subscribeDeleteGuards } from './document-middlewares/protected-fields';
 import { validatePromocode } from './document-middlewares/validate-promocode';
 import { closeRateLimits, rateLimits } from './utils/rate-limit';
 
@@ -20,6 +24,12 @@ export default {
     // IP bans: validated, stamped and audited on every write; an admin route for the nginx export.
     strapi.documents.use(ipBanDocuments(strapi));
     registerIpBanAdminRoutes(strapi);
+    // The content manager's console 404 (GET /admin/ai-feature-config with Strapi AI off): see the file.
+    answerAiFeatureConfigWithAiOff(strapi);
+    // Integrity of records: protected fields only our services write, deletion guards, the outbox retry route.
+    strapi.documents.use(protectedFields(strapi));
+    subscribeDeleteGuards(strapi);
+    registerOutboxAdminRoutes(strapi);
   },
 
   /** Every step is idempotent: it runs at each boot and converges the database to the desired state. */
@@ -37,6 +47,8 @@ export default {
       strapi.log.warn(`${setting} ignored under NODE_ENV=production (ALLOW_DEMO_SETTINGS is not true)`);
     }
     if (demo.seed) await seedDemoData(strapi);
+    // Staff titles of bookings written in bulk (the seed) or before the label existed.
+    await (strapi.service('api::booking.label') as unknown as BookingLabelService).backfill();
     // Last, so the worker starts on a converged database (docs/OUTBOX.md; OUTBOX_WORKER=false turns it off).
     startOutboxWorker(strapi);
     // Opens the limiter's Redis connection now, so the first requests are counted in Redis, not per instance.

@@ -1,10 +1,13 @@
 import type { Core, UID } from '@strapi/strapi';
+import { PROTECTED_TYPES, protectedFieldsOf, SERVICE_CREATED_TYPES } from '../document-middlewares/protected-fields';
 
 type Crud = 'create' | 'read' | 'update' | 'delete';
 
 const FULL: readonly Crud[] = ['create', 'read', 'update', 'delete'];
 const NO_DELETE: readonly Crud[] = ['create', 'read', 'update'];
 const READ: readonly Crud[] = ['read'];
+// Bookings are created in the bookings calendar (priced, checked for overlaps), not in the content manager.
+const NO_CREATE: readonly Crud[] = ['read', 'update', 'delete'];
 
 const MEMBER = 'plugin::users-permissions.user';
 const AUDIT_LOG = 'api::audit-log.audit-log';
@@ -66,22 +69,25 @@ const STAFF_ROLES: readonly StaffRole[] = [
     description: 'Runs the space day to day: members, bookings, catalogue, promo codes, money, support, newsletters, jobs.',
     contentTypes: {
       [MEMBER]: FULL,
-      'api::booking.booking': FULL,
+      // State, time and money of a booking are read-only (docs/admin-parts/integrity.md); the booking desk changes them.
+      'api::booking.booking': NO_CREATE,
       'api::tariff.tariff': FULL,
       'api::resource.resource': FULL,
       'api::promocode.promocode': FULL,
-      'api::promocode-redemption.promocode-redemption': FULL,
-      // Payments are written by the payment flow only.
+      // Redemptions follow their booking; payments and refunds are written by the payment flow and the booking desk.
+      'api::promocode-redemption.promocode-redemption': READ,
       'api::payment.payment': READ,
-      'api::refund.refund': FULL,
+      'api::refund.refund': READ,
       'api::ticket.ticket': FULL,
       'api::ticket-message.ticket-message': FULL,
       'api::newsletter.newsletter': FULL,
       'api::newsletter-delivery.newsletter-delivery': READ,
-      // Update is how a failed or dead job is put back in the queue.
+      // Update: the job's editable fields, and the audited Retry (POST /admin/outbox-jobs/:documentId/retry).
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
       'api::ip-ban.ip-ban': FULL,
+      // Written from the member card (booking desk, audited); read here too.
+      'api::member-note.member-note': READ,
     },
     actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK_ALL, 'plugin::yookassa.refund'],
   },
@@ -99,6 +105,8 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::resource.resource': READ,
       // To tell a member who cannot reach the Mini App that their address is blocked, and until when.
       'api::ip-ban.ip-ban': READ,
+      // Staff notes on members, written from the member card (booking desk).
+      'api::member-note.member-note': READ,
     },
     // Replies carry photos.
     actions: [...MEDIA_LIBRARY, ...BOOKING_DESK_SUPPORT],
@@ -163,6 +171,7 @@ export async function ensureStaffRoles(strapi: Core.Strapi): Promise<void> {
   }
 
   await keepAuditLogReadOnly(strapi, roles);
+  await keepProtectedFieldsReadOnly(strapi, roles);
 }
 
 async function upsertRole(strapi: Core.Strapi, roles: RoleService, { code, name, description }: StaffRole): Promise<AdminRole> {
@@ -183,6 +192,11 @@ function permissionsOf(strapi: Core.Strapi, role: StaffRole): AdminPermission[] 
     const fields: string[] = contentTypes.getNestedFields(strapi.contentType(uid as UID.ContentType), {
       components: strapi.components,
     });
+    // Fields only our services write are read-only for every role (src/document-middlewares/protected-fields.ts).
+    if (action === 'create' || action === 'update') {
+      const readOnly = protectedFieldsOf(uid);
+      if (readOnly.length > 0) return fields.filter((field) => !readOnly.includes(field.split('.')[0]));
+    }
     if (uid !== MEMBER) return fields;
     const hidden = action === 'read' ? [...MEMBER_TOKEN_FIELDS, ...MEMBER_WRITE_ONLY_FIELDS] : MEMBER_TOKEN_FIELDS;
     return fields.filter((field) => !hidden.includes(field));
@@ -216,5 +230,48 @@ async function keepAuditLogReadOnly(strapi: Core.Strapi, roles: RoleService): Pr
   for (const roleId of roleIds) {
     const current: AdminPermission[] = await strapi.service('admin::permission').findMany({ where: { role: { id: roleId } } });
     await roles.assignPermissions(roleId, current.filter((permission) => !isAuditLogWrite(permission)));
+  }
+}
+
+const EXPLORER_CREATE = 'plugin::content-manager.explorer.create';
+const EXPLORER_UPDATE = 'plugin::content-manager.explorer.update';
+
+/**
+ * Booking state, time and money, payment and refund amounts and states, redemption amounts and outbox job states
+ * are written by our services only (src/document-middlewares/protected-fields.ts refuses other writes). Here they
+ * are made read-only in the content manager for every role, the Super Admin included (Strapi gives it every
+ * field at each boot): create and update permissions lose those fields, and nobody gets create on the types only
+ * our flows create (bookings, payments, refunds, redemptions).
+ */
+async function keepProtectedFieldsReadOnly(strapi: Core.Strapi, roles: RoleService): Promise<void> {
+  const contentTypes = strapi.service('admin::content-type');
+  const subjects = Object.keys(PROTECTED_TYPES);
+  const allFields = (uid: string): string[] =>
+    contentTypes.getNestedFields(strapi.contentType(uid as UID.ContentType), { components: strapi.components });
+
+  const writes: (AdminPermission & { role: { id: number } | null })[] = await strapi.db.query('admin::permission').findMany({
+    where: { subject: { $in: subjects }, action: { $in: [EXPLORER_CREATE, EXPLORER_UPDATE] } },
+    populate: ['role'],
+  });
+  const isOffending = (permission: AdminPermission) => {
+    const subject = permission.subject as string;
+    if (permission.action === EXPLORER_CREATE && SERVICE_CREATED_TYPES.includes(subject)) return true;
+    const readOnly = protectedFieldsOf(subject);
+    const fields = permission.properties?.fields ?? allFields(subject);
+    return fields.some((field) => readOnly.includes(field.split('.')[0]));
+  };
+  const roleIds = new Set(writes.flatMap((permission) => (permission.role && isOffending(permission) ? [permission.role.id] : [])));
+
+  for (const roleId of roleIds) {
+    const current: AdminPermission[] = await strapi.service('admin::permission').findMany({ where: { role: { id: roleId } } });
+    const converged = current.flatMap((permission): AdminPermission[] => {
+      const subject = permission.subject ?? '';
+      if (!subjects.includes(subject) || (permission.action !== EXPLORER_CREATE && permission.action !== EXPLORER_UPDATE)) return [permission];
+      if (permission.action === EXPLORER_CREATE && SERVICE_CREATED_TYPES.includes(subject)) return [];
+      const readOnly = protectedFieldsOf(subject);
+      const fields = (permission.properties?.fields ?? allFields(subject)).filter((field) => !readOnly.includes(field.split('.')[0]));
+      return [{ ...permission, properties: { ...permission.properties, fields } }];
+    });
+    await roles.assignPermissions(roleId, converged);
   }
 }

@@ -543,6 +543,7 @@ export interface ApiBookingBooking extends Struct.CollectionTypeSchema {
       Schema.Attribute.DefaultTo<'RUB'>;
     discounts: Schema.Attribute.JSON;
     discountTotal: Schema.Attribute.Integer &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -557,6 +558,10 @@ export interface ApiBookingBooking extends Struct.CollectionTypeSchema {
       Schema.Attribute.SetMinMaxLength<{
         maxLength: 120;
       }>;
+    label: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
     locale: Schema.Attribute.String & Schema.Attribute.Private;
     localizations: Schema.Attribute.Relation<
       'oneToMany',
@@ -570,6 +575,7 @@ export interface ApiBookingBooking extends Struct.CollectionTypeSchema {
     payments: Schema.Attribute.Relation<'oneToMany', 'api::payment.payment'>;
     priceBase: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -578,6 +584,7 @@ export interface ApiBookingBooking extends Struct.CollectionTypeSchema {
       >;
     priceTotal: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -667,6 +674,50 @@ export interface ApiIpBanIpBan extends Struct.CollectionTypeSchema {
     source: Schema.Attribute.Enumeration<['staff', 'automatic']> &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<'staff'>;
+    updatedAt: Schema.Attribute.DateTime;
+    updatedBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+  };
+}
+
+export interface ApiMemberNoteMemberNote extends Struct.CollectionTypeSchema {
+  collectionName: 'member_notes';
+  info: {
+    description: 'A staff note on a member, written from the member card (booking desk); never shown to members';
+    displayName: 'Member note';
+    pluralName: 'member-notes';
+    singularName: 'member-note';
+  };
+  options: {
+    draftAndPublish: false;
+  };
+  attributes: {
+    author: Schema.Attribute.Relation<'manyToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+    authorLabel: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
+    body: Schema.Attribute.Text &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 2000;
+        minLength: 1;
+      }>;
+    createdAt: Schema.Attribute.DateTime;
+    createdBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+    locale: Schema.Attribute.String & Schema.Attribute.Private;
+    localizations: Schema.Attribute.Relation<
+      'oneToMany',
+      'api::member-note.member-note'
+    > &
+      Schema.Attribute.Private;
+    member: Schema.Attribute.Relation<
+      'manyToOne',
+      'plugin::users-permissions.user'
+    >;
+    publishedAt: Schema.Attribute.DateTime;
     updatedAt: Schema.Attribute.DateTime;
     updatedBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
       Schema.Attribute.Private;
@@ -916,6 +967,7 @@ export interface ApiPaymentPayment extends Struct.CollectionTypeSchema {
   attributes: {
     amount: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -992,6 +1044,7 @@ export interface ApiPromocodeRedemptionPromocodeRedemption
   attributes: {
     amount: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -1079,6 +1132,7 @@ export interface ApiPromocodePromocode extends Struct.CollectionTypeSchema {
         number
       >;
     minOrderAmount: Schema.Attribute.Integer &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 0;
@@ -1127,6 +1181,7 @@ export interface ApiRefundRefund extends Struct.CollectionTypeSchema {
   attributes: {
     amount: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           min: 1;
@@ -1342,6 +1397,7 @@ export interface ApiTariffTariff extends Struct.CollectionTypeSchema {
       }>;
     price: Schema.Attribute.Integer &
       Schema.Attribute.Required &
+      Schema.Attribute.CustomField<'plugin::booking-desk.money'> &
       Schema.Attribute.SetMinMax<
         {
           max: 100000000;
@@ -2061,6 +2117,7 @@ declare module '@strapi/strapi' {
       'api::audit-log.audit-log': ApiAuditLogAuditLog;
       'api::booking.booking': ApiBookingBooking;
       'api::ip-ban.ip-ban': ApiIpBanIpBan;
+      'api::member-note.member-note': ApiMemberNoteMemberNote;
       'api::newsletter-delivery.newsletter-delivery': ApiNewsletterDeliveryNewsletterDelivery;
       'api::newsletter.newsletter': ApiNewsletterNewsletter;
       'api::outbox-job.outbox-job': ApiOutboxJobOutboxJob;

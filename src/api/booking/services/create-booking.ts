@@ -11,11 +11,13 @@ import { intervalForUnits, type RejectionReason } from '../../../domain/availabi
 import { ACTIVE_STATES, type BookingState, occupiesCapacity, SUCCESSFUL_STATES } from '../../../domain/booking-state';
 import { normalisePromocode, type PromoRefusal } from '../../../domain/promocode';
 import { HOUR_MS, MINUTE_MS } from '../../../domain/space-time';
+import { trustedWrites } from '../../../document-middlewares/trusted-writes';
 import { type AvailabilityService, type BookableResource, type BookableTariff, bookingSettings } from './availability';
 import { BOOKING_VIEW_QUERY, type BookingData, type StoredBooking, toBookingData } from './booking-view';
 import { linkedIds } from '../../../utils/linked-ids';
 import { paymentGateway } from './payment-gateway';
 import type { QuoteService } from './quote';
+import type { StaffAlertsService } from '../../notification/services/staff-alerts';
 
 const BOOKING_UID = 'api::booking.booking';
 const REDEMPTION_UID = 'api::promocode-redemption.promocode-redemption';
@@ -80,6 +82,25 @@ class Refused extends Error {
 export interface BookingMember {
   id: number;
   documentId: string;
+}
+
+/**
+ * How a booking made by staff for a member (the booking desk, POST /booking-desk/bookings) differs from the
+ * member's own; everything else (pricing, the lock, the overlap count, the insert) is the same path.
+ */
+export interface StaffCreateOptions {
+  /** `admin:<id> <name>`: stamps a free booking's confirmedBy. */
+  actorLabel: string;
+  /** The resource to book (documentId or slug); it must be one of the tariff's active resources. */
+  resource?: string;
+  comment?: string;
+  /** Create the YooKassa payment with the booking (to send its link); otherwise the member pays at the desk or asks the bot. */
+  providerPayment: boolean;
+  /** Runs inside the booking's transaction after the insert (audit log, outbox jobs): a failure rolls it back. */
+  afterInsert?: (
+    trx: Knex.Transaction,
+    booking: { id: number; documentId: string; state: BookingState; startAt: Date; endAt: Date; priceTotal: number; resource: string },
+  ) => Promise<void>;
 }
 
 const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -186,6 +207,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     input: QuoteRequest,
     storedKey: string | null,
     now: Date,
+    staff?: StaffCreateOptions,
   ): Promise<{ bookingId: number; paymentDocumentId: string | null }> {
     const { tariff, resource } = catalogue;
 
@@ -257,16 +279,17 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
       holdExpiresAt?: Date;
       confirmedAt?: Date;
       confirmedBy?: string;
-    } = tariff.requiresApproval
+    } = tariff.requiresApproval && !staff
       ? { state: 'awaiting_confirmation' }
       : price.priceTotal > 0
         ? {
             state: 'pending_payment',
             holdExpiresAt: new Date(now.getTime() + holdMinutes() * MINUTE_MS),
           }
-        : { state: 'confirmed', confirmedAt: now, confirmedBy: 'system' };
-    // Holds are the only state a member can pile up without paying or staff seeing it.
-    if (lifecycle.state === 'pending_payment') await assertHoldAllowed(trx, member.id, now);
+        : { state: 'confirmed', confirmedAt: now, confirmedBy: staff?.actorLabel ?? 'system' };
+    // Holds are the only state a member can pile up without paying or staff seeing it. Staff, who create a
+    // booking on purpose and for the member, are not capped (docs/admin-parts/calendar.md).
+    if (lifecycle.state === 'pending_payment' && !staff) await assertHoldAllowed(trx, member.id, now);
     const discounts = price.discounts.map(({ kind, label, amount }) => ({
       kind,
       label,
@@ -291,7 +314,8 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
         priceTotal: price.priceTotal,
         currency: price.currency,
         discounts,
-        source: 'api',
+        source: staff ? 'admin' : 'api',
+        ...(staff?.comment ? { comment: staff.comment } : {}),
         idempotencyKey: storedKey ?? undefined,
         publishedAt: now,
         ...lifecycle,
@@ -316,12 +340,25 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (lifecycle.state === 'confirmed') {
       await trx('up_users').where({ id: member.id }).increment('successful_bookings', 1);
     }
+    // A request waiting for approval tells the staff chat, in this transaction (docs/NOTIFICATIONS.md § Staff alerts).
+    if (lifecycle.state === 'awaiting_confirmation') {
+      await (strapi.service('api::notification.staff-alerts') as StaffAlertsService).enqueue({ event: 'booking_awaiting', booking: booking.documentId }, trx);
+    }
     // The payment row (with its Idempotence-Key) commits with the booking, before the provider is called.
     const gateway = paymentGateway(strapi);
     const paymentDocumentId =
-      lifecycle.state === 'pending_payment' && gateway
+      lifecycle.state === 'pending_payment' && gateway && (!staff || staff.providerPayment)
         ? await gateway.prepare({ documentId: booking.documentId, priceTotal: price.priceTotal, member })
         : null;
+    await staff?.afterInsert?.(trx, {
+      id: Number(booking.id),
+      documentId: booking.documentId,
+      state: lifecycle.state,
+      startAt: interval.startAt,
+      endAt: interval.endAt,
+      priceTotal: price.priceTotal,
+      resource: resource.documentId,
+    });
     return { bookingId: Number(booking.id), paymentDocumentId };
   }
 
@@ -335,6 +372,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
       input: QuoteRequest,
       idempotencyKey: string | undefined,
       now: Date,
+      staff?: StaffCreateOptions,
     ): Promise<CreateOutcome> {
       const storedKey = idempotencyKey === undefined ? null : `${member.id}:${idempotencyKey}`;
       if (storedKey !== null) {
@@ -344,10 +382,11 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
       // The catalogue is read before the transaction: on SQLite it holds the only connection, so everything
       // that needs no lock stays out of it. What must be decided under the lock is re-read inside.
       const tariff = await availability().findBookableTariff(input.tariff);
-      const resource: BookableResource | null = tariff && availability().resourceOf(tariff);
+      const resource: BookableResource | null = tariff && availability().resourceOf(tariff, staff?.resource);
       if (!tariff || !resource) return { ok: false, status: 404, message: `No bookable tariff "${input.tariff}".` };
       try {
-        const created = await strapi.db.transaction(({ trx }) => reserve(trx, { tariff, resource }, member, input, storedKey, now));
+        // The booking's protected fields (state, price) are ours to write (src/document-middlewares/protected-fields.ts).
+        const created = await trustedWrites(() => strapi.db.transaction(({ trx }) => reserve(trx, { tariff, resource }, member, input, storedKey, now, staff)), 'booking.create');
         // An unknown outcome leaves the link empty; POST /api/bookings/:documentId/pay or the reconciliation
         // job repeats the call with the same key.
         if (created.paymentDocumentId !== null) await paymentGateway(strapi)?.submit(created.paymentDocumentId);

@@ -19,6 +19,7 @@ import {
   SUCCESSFUL_STATES,
   type TransitionErrorCode,
 } from '../../../domain/booking-state';
+import { trustedWrites } from '../../../document-middlewares/trusted-writes';
 import type { OutboxService } from '../../outbox-job/services/outbox';
 import { type AvailabilityService, BOOKABLE_RESOURCE_FIELDS, type BookableResource, bookingSettings } from './availability';
 import {
@@ -349,7 +350,8 @@ const lifecycleService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { ok: false, status: 403, code: 'not_own', message: 'This booking belongs to someone else.' };
       }
       try {
-        return await strapi.db.transaction(({ trx }) => apply(trx, head.id, head.resource?.id ?? null, request));
+        // The state machine writes protected fields (src/document-middlewares/protected-fields.ts).
+        return await trustedWrites(() => strapi.db.transaction(({ trx }) => apply(trx, head.id, head.resource?.id ?? null, request)), 'booking.lifecycle');
       } catch (error) {
         if (error instanceof Refused) return error.refusal;
         throw error;

@@ -104,6 +104,18 @@ export class OutboxJobError extends Error {
   }
 }
 
+/** A job that has just gone dead, as a dead-job listener sees it (staff alerts, docs/NOTIFICATIONS.md). */
+export interface DeadJob {
+  documentId: string;
+  kind: string;
+  attempts: number;
+  lastError: string | null;
+  finishedAt: Date;
+}
+
+/** Called in the transaction that makes jobs dead, so whatever it writes commits with that change. */
+export type DeadJobListener = (jobs: DeadJob[], trx: Knex.Transaction) => Promise<void>;
+
 export type RetryOutcome =
   | { ok: true; job: OutboxJob }
   | { ok: false; reason: 'not_found' }
@@ -226,6 +238,7 @@ const fallbackDocumentId = () =>
 
 const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const handlers = new Map<string, Registration>();
+  const deadListeners: DeadJobListener[] = [];
   /** `<workerId> NUL <kind>` while that worker's batch of that kind runs. */
   const busy = new Set<string>();
   const inFlight = new Set<Promise<void>>();
@@ -407,6 +420,16 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
+     * Calls `listener` whenever jobs go dead (a permanent failure, no attempts left, or a worker that died on
+     * its last attempt), inside the transaction that records it, so what it enqueues commits with the change.
+     * It must use the `trx` it is given for every query (SQLite has one connection). A listener that throws is
+     * logged and rolled back to a savepoint; the outcome is recorded all the same.
+     */
+    onDead(listener: DeadJobListener): void {
+      deadListeners.push(listener);
+    },
+
+    /**
      * Atomically takes up to `limit` due jobs for `workerId`: queued or failed ones whose runAfter has come,
      * and running ones whose lease expired before `now` (their worker died). Each claim counts an attempt and
      * reserves the job until now + lease. A job that staff put back to `queued` after it died gets a fresh
@@ -500,14 +523,27 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         retryAfterMs: typeof steer.retryAfterMs === 'number' ? steer.retryAfterMs : undefined,
         random,
       });
-      const changed = await fenced(knex(), job).update({
-        [c.state]: outcome.state,
-        [c.lastError]: describeError(error),
-        [c.lockedBy]: null,
-        [c.lockedUntil]: null,
-        [c.updatedAt]: now,
-        ...(outcome.state === 'failed' ? { [c.runAfter]: outcome.runAfter } : { [c.finishedAt]: now }),
-      });
+      const lastError = describeError(error);
+      const write = (k: Knex | Knex.Transaction) =>
+        fenced(k, job).update({
+          [c.state]: outcome.state,
+          [c.lastError]: lastError,
+          [c.lockedBy]: null,
+          [c.lockedUntil]: null,
+          [c.updatedAt]: now,
+          ...(outcome.state === 'failed' ? { [c.runAfter]: outcome.runAfter } : { [c.finishedAt]: now }),
+        });
+      // A job going dead tells the dead-job listeners (staff alerts) in the same transaction.
+      const changed =
+        outcome.state === 'dead' && deadListeners.length > 0
+          ? await strapi.db.transaction(async ({ trx }) => {
+              const count = await write(trx);
+              if (Number(count) !== 1) return count;
+              const row = await table(trx).where(c.id, job.id).first(c.documentId);
+              await tellDead([{ documentId: String(row[c.documentId]), kind: job.kind, attempts: job.attempts, lastError, finishedAt: now }], trx);
+              return count;
+            })
+          : await write(knex());
       return Number(changed) === 1 ? outcome : null;
     },
 
@@ -553,21 +589,34 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     async expireAbandoned(now: Date, kinds: string[] = [...handlers.keys()]): Promise<number> {
       const { c } = model();
       if (kinds.length === 0) return 0;
-      const k = knex();
-      const changed = await table(k)
-        .whereIn(c.kind, kinds)
-        .andWhere(c.state, 'running')
-        .andWhere(c.lockedUntil, '<', now)
-        .andWhere(c.attempts, '>=', k.ref(c.maxAttempts))
-        .update({
-          [c.state]: 'dead',
-          [c.lastError]: 'The worker stopped during the last attempt and its lease expired; the side effect may or may not have happened.',
-          [c.lockedBy]: null,
-          [c.lockedUntil]: null,
-          [c.finishedAt]: now,
-          [c.updatedAt]: now,
-        });
-      return Number(changed);
+      const lastError = 'The worker stopped during the last attempt and its lease expired; the side effect may or may not have happened.';
+      const expiring = (k: Knex | Knex.Transaction, ids?: number[]) => {
+        const query = table(k)
+          .whereIn(c.kind, kinds)
+          .andWhere(c.state, 'running')
+          .andWhere(c.lockedUntil, '<', now)
+          .andWhere(c.attempts, '>=', k.ref(c.maxAttempts));
+        return ids ? query.whereIn(c.id, ids) : query;
+      };
+      const values = { [c.state]: 'dead', [c.lastError]: lastError, [c.lockedBy]: null, [c.lockedUntil]: null, [c.finishedAt]: now, [c.updatedAt]: now };
+      if (deadListeners.length === 0) return Number(await expiring(knex()).update(values));
+      // With listeners: the rows first, then the same conditions again by id, and the listeners, in one transaction.
+      return strapi.db.transaction(async ({ trx }) => {
+        const rows = (await expiring(trx).select(c.id, c.documentId, c.kind, c.attempts)) as Array<Record<string, unknown>>;
+        if (rows.length === 0) return 0;
+        const changed = (await expiring(
+          trx,
+          rows.map((row) => Number(row[c.id])),
+        )
+          .update(values)
+          .returning([c.documentId])) as Array<Record<string, unknown>>;
+        const expired = new Set(changed.map((row) => String(row[c.documentId])));
+        const dead = rows
+          .filter((row) => expired.has(String(row[c.documentId])))
+          .map((row) => ({ documentId: String(row[c.documentId]), kind: String(row[c.kind]), attempts: Number(row[c.attempts]), lastError, finishedAt: now }));
+        if (dead.length > 0) await tellDead(dead, trx);
+        return dead.length;
+      });
     },
 
     /**
@@ -757,6 +806,17 @@ const createOutboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     } catch (error) {
       // Only the database can get here (recording the outcome failed): the lease brings the job back.
       strapi.log.error(`${label}: could not record the outcome: ${describeError(error).slice(0, LOG_ERROR_MAX)}`);
+    }
+  }
+
+  async function tellDead(jobs: DeadJob[], trx: Knex.Transaction): Promise<void> {
+    for (const listener of deadListeners) {
+      try {
+        // A savepoint: a listener that fails cannot take the recording of the outcome down with it.
+        await trx.transaction((savepoint) => listener(jobs, savepoint));
+      } catch (error) {
+        strapi.log.error(`outbox: a dead-job listener failed: ${describeError(error).slice(0, LOG_ERROR_MAX)}`);
+      }
     }
   }
 

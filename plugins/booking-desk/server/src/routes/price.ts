@@ -1,2 +1,11 @@
-/** Admin routes of the price feature (see docs/ADMIN.md). */
-export default [] as Array<Record<string, unknown>>;
+import { requires } from '../actions';
+
+/** Admin routes of the price feature (docs/admin-parts/integrity.md): an audited price correction of one booking. */
+export default [
+  {
+    method: 'POST',
+    path: '/bookings/:documentId/price',
+    handler: 'price.correct',
+    config: { policies: [requires('correctPrice')] },
+  },
+] as Array<Record<string, unknown>>;

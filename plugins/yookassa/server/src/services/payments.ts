@@ -44,6 +44,15 @@ interface LifecycleService {
 interface OutboxService {
   enqueue(input: { kind: string; payload: unknown; dedupeKey?: string }): Promise<unknown>;
 }
+/** The app's trusted-write scope: payments and refunds are protected records (src/document-middlewares/protected-fields.ts). */
+interface IntegrityService {
+  trusted<T>(fn: () => Promise<T>, by?: string): Promise<T>;
+}
+/** The app's staff alerts (src/api/notification/services/staff-alerts.ts): joins the surrounding transaction. */
+interface StaffAlertsService {
+  enqueue(alert: { event: 'payment_failed'; payment: string; reason?: string | null } | { event: 'refund_failed'; refund: string }): Promise<unknown>;
+  isFailedPayment(reason: string | null | undefined): boolean;
+}
 
 interface PaymentRow {
   id: number;
@@ -76,6 +85,8 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = () => strapi.config.get('plugin::yookassa') as YooKassaSettings;
   const lifecycle = () => strapi.service('api::booking.lifecycle') as unknown as LifecycleService;
   const outbox = () => strapi.service('api::outbox-job.outbox') as unknown as OutboxService;
+  const trusted = <T>(fn: () => Promise<T>) => (strapi.service('api::booking.integrity') as unknown as IntegrityService).trusted(fn, 'yookassa');
+  const staffAlerts = () => strapi.service('api::notification.staff-alerts') as unknown as StaffAlertsService | undefined;
   let cachedClient: { key: string; client: YooKassaClient } | null = null;
 
   function client(): YooKassaClient {
@@ -134,9 +145,11 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
     return strapi.db.transaction(async () => {
       const existing = await strapi.db.query(REFUND_UID).count({ where: { payment: { id: row.id } } });
       if (existing > 0) return false;
-      const refund = await strapi.documents(REFUND_UID).create({
-        data: { payment: row.documentId, amount: row.amount, currency: 'RUB', state: 'pending', reason, idempotenceKey: randomUUID() },
-      });
+      const refund = await trusted(() =>
+        strapi.documents(REFUND_UID).create({
+          data: { payment: row.documentId, amount: row.amount, currency: 'RUB', state: 'pending', reason, idempotenceKey: randomUUID() },
+        }),
+      );
       await outbox().enqueue({ kind: 'refund.execute', payload: { refund: refund.documentId }, dedupeKey: `refund.execute:${refund.documentId}` });
       await notify('member.notify', row.booking!.documentId, 'payment_refunded', { amount: row.amount });
       return true;
@@ -176,18 +189,20 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id: booking.member.id },
         select: ['documentId', 'email', 'phone'],
       })) as { documentId: string; email: string | null; phone: string | null };
-      const payment = await strapi.documents(PAYMENT_UID).create({
-        data: {
-          booking: booking.documentId,
-          member: member.documentId,
-          provider: 'yookassa',
-          idempotenceKey: randomUUID(),
-          amount: booking.priceTotal,
-          currency: 'RUB',
-          state: 'pending',
-          receipt: receiptFor(member, booking.priceTotal) as never,
-        },
-      });
+      const payment = await trusted(() =>
+        strapi.documents(PAYMENT_UID).create({
+          data: {
+            booking: booking.documentId,
+            member: member.documentId,
+            provider: 'yookassa',
+            idempotenceKey: randomUUID(),
+            amount: booking.priceTotal,
+            currency: 'RUB',
+            state: 'pending',
+            receipt: receiptFor(member, booking.priceTotal) as never,
+          },
+        }),
+      );
       return payment.documentId;
     },
 
@@ -212,9 +227,12 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       } catch (error) {
         if (error instanceof YooKassaError) {
           strapi.log.error(`YooKassa refused payment ${row.documentId}: ${error.message}`);
-          await strapi.db.query(PAYMENT_UID).update({
-            where: { id: row.id },
-            data: { state: 'canceled', cancellationReason: `${error.code}: ${error.description}`.slice(0, 100) },
+          await strapi.db.transaction(async () => {
+            await strapi.db.query(PAYMENT_UID).update({
+              where: { id: row.id },
+              data: { state: 'canceled', cancellationReason: `${error.code}: ${error.description}`.slice(0, 100) },
+            });
+            await staffAlerts()?.enqueue({ event: 'payment_failed', payment: row.documentId });
           });
           return null;
         }
@@ -244,15 +262,22 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
         return 'mismatch';
       }
       if (row.state !== fetched.status && row.state !== 'succeeded' && row.state !== 'canceled') {
-        await strapi.db.query(PAYMENT_UID).update({
-          where: { id: row.id },
-          data: {
-            state: fetched.status,
-            confirmationUrl: fetched.confirmationUrl ?? row.confirmationUrl,
-            lastPayload: fetched as never,
-            ...(fetched.status === 'succeeded' ? { paidAt: new Date(fetched.capturedAt ?? Date.now()) } : {}),
-            ...(fetched.cancellationReason ? { cancellationReason: fetched.cancellationReason.slice(0, 100) } : {}),
-          },
+        const current = row;
+        // A failed payment tells the staff chat in the transaction that records it (docs/NOTIFICATIONS.md § Staff alerts).
+        await strapi.db.transaction(async () => {
+          await strapi.db.query(PAYMENT_UID).update({
+            where: { id: current.id },
+            data: {
+              state: fetched.status,
+              confirmationUrl: fetched.confirmationUrl ?? current.confirmationUrl,
+              lastPayload: fetched as never,
+              ...(fetched.status === 'succeeded' ? { paidAt: new Date(fetched.capturedAt ?? Date.now()) } : {}),
+              ...(fetched.cancellationReason ? { cancellationReason: fetched.cancellationReason.slice(0, 100) } : {}),
+            },
+          });
+          if (fetched.status === 'canceled' && staffAlerts()?.isFailedPayment(fetched.cancellationReason)) {
+            await staffAlerts()?.enqueue({ event: 'payment_failed', payment: current.documentId, reason: fetched.cancellationReason });
+          }
         });
         changed = true;
       }
@@ -274,13 +299,17 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
         if (event === 'refund.succeeded') {
           const refund = await client().getRefund(id);
-          const row = (await strapi.db.query(REFUND_UID).findOne({ where: { providerRefundId: refund.id }, select: ['id', 'state'] })) as {
+          const row = (await strapi.db.query(REFUND_UID).findOne({ where: { providerRefundId: refund.id }, select: ['id', 'documentId', 'state'] })) as {
             id: number;
+            documentId: string;
             state: string;
           } | null;
           if (!row) return 'ignored';
           if (row.state === refund.status) return 'unchanged';
-          await strapi.db.query(REFUND_UID).update({ where: { id: row.id }, data: { state: refund.status } });
+          await strapi.db.transaction(async () => {
+            await strapi.db.query(REFUND_UID).update({ where: { id: row.id }, data: { state: refund.status } });
+            if (refund.status === 'canceled') await staffAlerts()?.enqueue({ event: 'refund_failed', refund: row.documentId });
+          });
           return 'applied';
         }
       } catch (error) {
@@ -374,7 +403,10 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
         { paymentId: refund.payment.providerPaymentId, amount: refund.amount, description: refund.reason ?? undefined },
         refund.idempotenceKey,
       );
-      await strapi.db.query(REFUND_UID).update({ where: { id: refund.id }, data: { providerRefundId: created.id, state: created.status } });
+      await strapi.db.transaction(async () => {
+        await strapi.db.query(REFUND_UID).update({ where: { id: refund.id }, data: { providerRefundId: created.id, state: created.status } });
+        if (created.status === 'canceled') await staffAlerts()?.enqueue({ event: 'refund_failed', refund: refundDocumentId });
+      });
     },
 
     /** A staff refund of a succeeded payment, whole or in part; executed through the outbox. */
@@ -398,9 +430,11 @@ const paymentsService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (amount > left) {
           return { ok: false, status: 422, message: `At most ${left} kopecks of this payment are left to refund.` };
         }
-        const refund = await strapi.documents(REFUND_UID).create({
-          data: { payment: row.documentId, amount, currency: 'RUB', state: 'pending', reason: input.reason, idempotenceKey: randomUUID() },
-        });
+        const refund = await trusted(() =>
+          strapi.documents(REFUND_UID).create({
+            data: { payment: row.documentId, amount, currency: 'RUB', state: 'pending', reason: input.reason, idempotenceKey: randomUUID() },
+          }),
+        );
         if (row.provider === 'yookassa') {
           await outbox().enqueue({ kind: 'refund.execute', payload: { refund: refund.documentId }, dedupeKey: `refund.execute:${refund.documentId}` });
         }
