@@ -21,6 +21,11 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Admin => 
   secrets: {
     encryptionKey: env('ENCRYPTION_KEY')!,
   },
+  // No preview of records on a website (the content manager's "Preview" panel). Disabled explicitly: without this
+  // setting Strapi 5.54 treats preview as "not set up", answers the edit view's GET /content-manager/preview/url
+  // with a 404 (a console error on every record) and shows staff a "Set up preview" link to its docs; disabled, it
+  // answers 204 and the panel is not shown. (The handler is never called while disabled; the type requires one.)
+  preview: { enabled: false, config: { handler: () => null } },
   flags: {
     nps: env.bool('FLAG_NPS', false),
     promoteEE: env.bool('FLAG_PROMOTE_EE', false),

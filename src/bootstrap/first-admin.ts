@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 /**
  * Creates the first staff account (Super Admin) from ADMIN_EMAIL / ADMIN_PASSWORD, only while the
  * database has no admin user at all, so changing the variables later never touches real accounts.
+ * Its admin panel language is Russian (`preferedLanguage`, Strapi's spelling).
  */
 export async function ensureFirstAdmin(strapi: Core.Strapi): Promise<void> {
   const email = process.env.ADMIN_EMAIL?.trim().toLowerCase();
@@ -22,6 +23,8 @@ export async function ensureFirstAdmin(strapi: Core.Strapi): Promise<void> {
     password,
     isActive: true,
     registrationToken: null,
+    // Staff work in Russian (the admin applies the account's language after login; English is one click away).
+    preferedLanguage: 'ru',
     roles: [superAdmin.id],
   });
   strapi.log.info(`First staff account created for ${email}`);

@@ -27,10 +27,14 @@ const en: NotificationTexts = {
     `↩️ <b>Your payment is being refunded${amount ? `: ${amount}` : ''}</b>\n\n${booking}\n\n` +
     'The time was taken while your payment was in progress, so the booking could not be confirmed. ' +
     'The money goes back the way you paid.',
+  paymentLink: ({ booking, amount, url, until }) =>
+    `💳 <b>Our staff booked this for you</b>\n\n${booking}\nTo pay: ${amount}\n\n` +
+    `<a href="${url}">Pay online</a>${until ? ` by ${until}` : ''}. An unpaid booking is released.`,
   reminder: ({ booking, in: inTime }) => `⏰ <b>Reminder: your booking starts in ${inTime}</b>\n\n${booking}`,
   ticketReply: ({ subject, text, truncated }) =>
     `💬 <b>Support replied</b> to “${subject}”\n\n${text}` +
     (truncated ? '\n\n<i>The message was shortened; read it in full in your tickets.</i>' : ''),
+  staffMessage: ({ text, truncated }) => `✉️ <b>A message from the staff</b>\n\n${text}${truncated ? '\n\n<i>The message was shortened.</i>' : ''}`,
   hours: (n) => `${n} ${n === 1 ? 'hour' : 'hours'}`,
   minutes: (n) => `${n} ${n === 1 ? 'minute' : 'minutes'}`,
 };

@@ -36,10 +36,14 @@ const ru: NotificationTexts = {
     `↩️ <b>Оплата возвращается${amount ? `: ${amount}` : ''}</b>\n\n${booking}\n\n` +
     'Пока шла оплата, это время заняли, поэтому подтвердить бронь не получилось. ' +
     'Деньги вернутся тем же способом, которым вы платили.',
+  paymentLink: ({ booking, amount, url, until }) =>
+    `💳 <b>Администратор забронировал для вас время</b>\n\n${booking}\nК оплате: ${amount}\n\n` +
+    `<a href="${url}">Оплатить онлайн</a>${until ? ` до ${until}` : ''}. Если не оплатить, бронь снимется.`,
   reminder: ({ booking, in: inTime }) => `⏰ <b>Напоминание: бронь через ${inTime}</b>\n\n${booking}`,
   ticketReply: ({ subject, text, truncated }) =>
     `💬 <b>Ответ поддержки</b> по обращению «${subject}»\n\n${text}` +
     (truncated ? '\n\n<i>Сообщение сокращено, полностью — в разделе обращений.</i>' : ''),
+  staffMessage: ({ text, truncated }) => `✉️ <b>Сообщение от администратора</b>\n\n${text}${truncated ? '\n\n<i>Сообщение сокращено.</i>' : ''}`,
   hours: (n) => `${n} ${plural(n, 'час', 'часа', 'часов')}`,
   minutes: (n) => `${n} ${plural(n, 'минуту', 'минуты', 'минут')}`,
 };

@@ -37,10 +37,14 @@ export interface NotificationTexts {
   requestExpired(v: { booking: string }): string;
   /** payment_refunded: paid, but the slot was taken meanwhile (or the booking ended), so the money goes back. */
   paymentRefunded(v: { booking: string; amount: string | null }): string;
+  /** payment_link: staff booked for the member; `url` (escaped) is the YooKassa page, `until` the end of the hold. */
+  paymentLink(v: { booking: string; amount: string; url: string; until: string | null }): string;
   /** reminder before the start; `in` e.g. "24 часа", "30 минут". */
   reminder(v: { booking: string; in: string }): string;
   /** ticket_reply: the staff message, already truncated; `subject` of the ticket. */
   ticketReply(v: { subject: string; text: string; truncated: boolean }): string;
+  /** staff_message: a message from staff (member card), plain text escaped and maybe shortened. */
+  staffMessage(v: { text: string; truncated: boolean }): string;
   /** "24 часа" / "24 hours". */
   hours(n: number): string;
   /** "30 минут" / "30 minutes". */

@@ -12,15 +12,17 @@ import { rateLimits, reportAbuse, sendRateLimited, waitText, type RateLimitRuleN
  */
 export interface RateLimitMiddlewareConfig {
   rule: RateLimitRuleName;
-  by?: 'member' | 'ip';
+  /** `staff`: the signed-in admin user (admin routes of our plugins), else the address. */
+  by?: 'member' | 'ip' | 'staff';
   /** What was refused, for the 429 message ("Too many price quotes"); the wait is appended. */
   refused?: string;
 }
 
 const ADDRESS_PREFIX = 'ip:';
 
-export const clientKey = (ctx: Context, by: 'member' | 'ip' = 'member'): string => {
+export const clientKey = (ctx: Context, by: 'member' | 'ip' | 'staff' = 'member'): string => {
   const user = ctx.state.user as { id?: number } | undefined;
+  if (by === 'staff' && ctx.state.auth?.strategy?.name === 'admin' && user?.id !== undefined) return `staff:${user.id}`;
   const isMember = ctx.state.auth?.strategy?.name === 'users-permissions';
   if (by === 'member' && isMember && user?.id !== undefined) return `member:${user.id}`;
   return `${ADDRESS_PREFIX}${clientAddress(ctx)}`;

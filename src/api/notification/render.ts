@@ -18,15 +18,19 @@ export const BOOKING_EVENTS = [
   'expire_unconfirmed',
   'payment_refunded',
   'reminder',
+  'payment_link',
 ] as const;
 export type BookingNotificationEvent = (typeof BOOKING_EVENTS)[number];
-export type NotificationEvent = BookingNotificationEvent | 'ticket_reply';
+export type NotificationEvent = BookingNotificationEvent | 'ticket_reply' | 'staff_message';
 
 export const isNotificationEvent = (value: unknown): value is NotificationEvent =>
-  value === 'ticket_reply' || (BOOKING_EVENTS as readonly unknown[]).includes(value);
+  value === 'ticket_reply' || value === 'staff_message' || (BOOKING_EVENTS as readonly unknown[]).includes(value);
 
 /** Longest staff reply quoted in a ticket_reply message; Telegram allows 4096 characters in all. */
 export const TICKET_REPLY_MAX_CHARS = 3000;
+
+/** Longest staff message (booking desk member card) sent as it is; the header must fit in Telegram's 4096 too. */
+export const STAFF_MESSAGE_MAX_CHARS = 4000;
 
 /** Text for Telegram's HTML parse mode: `&`, `<`, `>` and `"` become entities. */
 export function escapeHtml(value: unknown): string {
@@ -109,8 +113,12 @@ export type RenderInput =
       reason?: string | null;
       /** From the job: kopecks refunded by a staff cancellation, or by payment_refunded. */
       amount?: number | null;
+      /** payment_link: the payment page and when the hold ends (read when the job runs). */
+      payment?: { url: string; until: Date | null };
     }
-  | { kind: 'ticket'; subject: string; body: string };
+  | { kind: 'ticket'; subject: string; body: string }
+  /** staff_message: plain text from staff (booking desk member card). */
+  | { kind: 'staff'; text: string };
 
 export interface RenderContext {
   language: string | null | undefined;
@@ -124,6 +132,10 @@ export function renderNotification(input: RenderInput, context: RenderContext): 
   if (input.kind === 'ticket') {
     const { text, truncated } = truncateText(input.body, TICKET_REPLY_MAX_CHARS);
     return texts.ticketReply({ subject: escapeHtml(truncateText(input.subject, 200).text), text: escapeHtml(text), truncated });
+  }
+  if (input.kind === 'staff') {
+    const { text, truncated } = truncateText(input.text, STAFF_MESSAGE_MAX_CHARS);
+    return texts.staffMessage({ text: escapeHtml(text), truncated });
   }
   const { booking, event } = input;
   const block = texts.booking({
@@ -154,6 +166,12 @@ export function renderNotification(input: RenderInput, context: RenderContext): 
       return texts.requestExpired({ booking: block });
     case 'payment_refunded':
       return texts.paymentRefunded({ booking: block, amount: money(input.amount) });
+    case 'payment_link': {
+      const until = input.payment?.until
+        ? new Intl.DateTimeFormat(texts.dateLocale, { timeZone: context.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(input.payment.until)
+        : null;
+      return texts.paymentLink({ booking: block, amount: formatMoney(booking.priceTotal), url: escapeHtml(input.payment?.url ?? ''), until });
+    }
     case 'reminder':
       return texts.reminder({ booking: block, in: formatTimeLeft(booking.startAt.getTime() - context.now.getTime(), texts) });
   }

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { ACTIONS, PLUGIN_ID } from './actions';
 import controllers from './controllers';
 import { registerMoneyField } from './custom-fields/money';
+import policies from './policies';
 import routes from './routes';
 import services from './services';
 
@@ -21,6 +22,6 @@ export default {
   routes,
   services,
   contentTypes: {},
-  policies: {},
+  policies,
   middlewares: {},
 };

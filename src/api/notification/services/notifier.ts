@@ -13,6 +13,8 @@ import type { Core } from '@strapi/strapi';
 import { Api, GrammyError, HttpError } from 'grammy';
 import { DEFAULT_SPACE_TIME_ZONE } from '../../../domain/space-time';
 import { type HandlerContext, type OutboxJob, OutboxJobError, type OutboxService } from '../../outbox-job/services/outbox';
+import { isPhotoOnlyBody } from '../../ticket/services/staff-replies';
+import { deliverWithPhotos, type StoredPhoto } from '../photo-delivery';
 import { type BookingView, isNotificationEvent, type NotificationEvent, renderNotification, type RenderInput } from '../render';
 
 export const NOTIFY_KIND = 'member.notify';
@@ -30,6 +32,9 @@ export interface NotifyPayload {
   booking?: string;
   ticket?: string;
   message?: string;
+  /** staff_message: the member's documentId and the plain text staff wrote. */
+  member?: string;
+  text?: string;
   state?: string | null;
   reason?: string | null;
   /** cancel: kopecks refunded. */
@@ -71,7 +76,7 @@ export function notifierSettings(env: NodeJS.ProcessEnv = process.env): Notifier
 
 /** The subject a job is about, for the per-chat key until the recipient's chat is known. */
 const subjectOf = (payload: NotifyPayload): string | null =>
-  payload.booking ? `booking:${payload.booking}` : payload.ticket ? `ticket:${payload.ticket}` : payload.message ? `ticket-message:${payload.message}` : null;
+  payload.booking ? `booking:${payload.booking}` : payload.ticket ? `ticket:${payload.ticket}` : payload.message ? `ticket-message:${payload.message}` : payload.member ? `member:${payload.member}` : null;
 
 const CACHE_MAX = 10_000;
 
@@ -124,7 +129,7 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
   async function loadBooking(documentId: string) {
     return (await strapi.db.query(BOOKING_UID).findOne({
       where: { documentId },
-      select: ['id', 'documentId', 'state', 'startAt', 'endAt', 'priceTotal', 'cancelReason'],
+      select: ['id', 'documentId', 'state', 'startAt', 'endAt', 'priceTotal', 'cancelReason', 'holdExpiresAt'],
       populate: {
         tariff: { select: ['name'] },
         resource: { select: ['name'] },
@@ -137,6 +142,7 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
       endAt: string | Date;
       priceTotal: number;
       cancelReason: string | null;
+      holdExpiresAt: string | Date | null;
       tariff: { name: string } | null;
       resource: { name: string } | null;
       member: MemberRow | null;
@@ -147,10 +153,15 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
     return (await strapi.db.query(TICKET_MESSAGE_UID).findOne({
       where: { documentId },
       select: ['id', 'documentId', 'authorType', 'body'],
-      populate: { ticket: { select: ['id', 'documentId', 'subject'], populate: { member: { select: MEMBER_SELECT } } } },
+      populate: {
+        ticket: { select: ['id', 'documentId', 'subject'], populate: { member: { select: MEMBER_SELECT } } },
+        // A staff reply's photos go as photos (../photo-delivery.ts).
+        attachments: { select: ['id', 'name', 'url', 'hash', 'ext', 'mime', 'provider'] },
+      },
     })) as {
       authorType: string;
       body: string;
+      attachments?: StoredPhoto[] | null;
       ticket: { documentId: string; subject: string; member: MemberRow | null } | null;
     } | null;
   }
@@ -160,7 +171,15 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
     payload: NotifyPayload,
     event: NotificationEvent,
     now: Date,
-  ): Promise<{ skip: string } | { member: MemberRow; input: RenderInput }> {
+  ): Promise<{ skip: string } | { member: MemberRow; input: RenderInput; photos?: StoredPhoto[] }> {
+    if (event === 'staff_message') {
+      if (typeof payload.member !== 'string' || typeof payload.text !== 'string' || payload.text.trim() === '') {
+        throw new OutboxJobError('staff_message job without a member id or text', { permanent: true });
+      }
+      const member = (await strapi.db.query(USER_UID).findOne({ where: { documentId: payload.member }, select: MEMBER_SELECT })) as MemberRow | null;
+      if (!member) return { skip: 'the member no longer exists' };
+      return { member, input: { kind: 'staff', text: payload.text } };
+    }
     if (event === 'ticket_reply') {
       if (typeof payload.message !== 'string') throw new OutboxJobError('ticket_reply job without a message id', { permanent: true });
       const message = await loadTicketMessage(payload.message);
@@ -170,7 +189,9 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (message.authorType !== 'staff') return { skip: 'the message is not a staff reply' };
       if (!message.ticket.member) return { skip: 'the ticket has no member' };
-      return { member: message.ticket.member, input: { kind: 'ticket', subject: message.ticket.subject, body: message.body } };
+      const photos = message.attachments ?? [];
+      const body = isPhotoOnlyBody(message.body, photos.length) ? '' : message.body;
+      return { member: message.ticket.member, input: { kind: 'ticket', subject: message.ticket.subject, body }, photos };
     }
     if (typeof payload.booking !== 'string') throw new OutboxJobError(`${event} job without a booking id`, { permanent: true });
     const booking = await loadBooking(payload.booking);
@@ -186,6 +207,22 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
     if (event === 'reminder' && (booking.state !== 'confirmed' || view.startAt <= now)) {
       return { skip: `the reminder is no longer due (booking ${booking.state})` };
+    }
+    if (event === 'payment_link') {
+      // Sent after the commit that created the payment row; the provider's link arrives a moment later.
+      const hold = booking.holdExpiresAt ? new Date(booking.holdExpiresAt) : null;
+      if (booking.state !== 'pending_payment' || !hold || hold <= now) return { skip: `the booking no longer waits for payment (${booking.state})` };
+      const payment = (await strapi.db.query('api::payment.payment').findOne({
+        where: { booking: { id: booking.id }, provider: 'yookassa' },
+        select: ['state', 'confirmationUrl'],
+        orderBy: { id: 'desc' },
+      })) as { state: string; confirmationUrl: string | null } | null;
+      if (!payment || payment.state !== 'pending') return { skip: 'the booking has no pending online payment' };
+      if (!payment.confirmationUrl) throw new OutboxJobError('the payment link is not known yet', { retryAfterMs: 10_000 });
+      return {
+        member: booking.member,
+        input: { kind: 'booking', event, booking: view, payment: { url: payment.confirmationUrl, until: hold } },
+      };
     }
     const amount = event === 'cancel' ? payload.refund : event === 'payment_refunded' ? payload.amount : null;
     return {
@@ -242,7 +279,7 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.log.info(`${label} skipped: ${resolved.skip}`);
         return { status: 'skipped', reason: resolved.skip };
       }
-      const { member, input } = resolved;
+      const { member, input, photos } = resolved;
       const chat = member.telegramId?.trim();
       let skip: string | null = null;
       if (!chat) skip = `member ${member.id} has no Telegram id`;
@@ -257,7 +294,9 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
       const text = renderNotification(input, { language: member.language, timeZone: settings.timeZone, now });
       await waitForChat(chat, context);
       try {
-        const sent = await api.sendMessage(
+        const sent = photos?.length
+          ? await deliverWithPhotos({ strapi, api, chat, html: text, photos, job, context, label, waitForChat: () => waitForChat(chat, context) })
+          : await api.sendMessage(
           chat,
           text,
           { parse_mode: 'HTML', link_preview_options: { is_disabled: true } },

@@ -25,6 +25,7 @@ import type {
 } from '../../../../types/contracts/ticket';
 import { type InspectedFile, storedNameFor } from '../domain/attachments';
 import type { AttachmentUrlsService } from './attachment-urls';
+import type { StaffAlertsService } from '../../notification/services/staff-alerts';
 
 const TICKET_UID = 'api::ticket.ticket';
 const MESSAGE_UID = 'api::ticket-message.ticket-message';
@@ -152,6 +153,8 @@ class Refusal extends Error {
 
 const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const uploadService = () => strapi.plugin('upload').service('upload');
+  // Staff alerts join the transaction of withUploads (docs/NOTIFICATIONS.md § Staff alerts).
+  const staffAlerts = () => strapi.service('api::notification.staff-alerts') as StaffAlertsService;
   const sign: SignUrl = (url) => (strapi.service('api::ticket.attachment-urls') as AttachmentUrlsService).sign(url);
 
   /** The ticket with its owner and whole thread (oldest message first), or null. */
@@ -256,6 +259,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
           data: { subject: input.subject, priority: input.priority ?? 'normal', state: 'open', member: member.documentId, lastMessageAt: now } as never,
         })) as unknown as { id: number; documentId: string };
         await createMessage(ticket, member, input.body, stored);
+        await staffAlerts().enqueue({ event: 'ticket_new', ticket: ticket.documentId });
         return ticket.documentId;
       });
       if (!outcome.ok) return outcome;
@@ -284,6 +288,7 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (Number(touched.count) !== 1) throw new Refusal(409, 'This ticket is closed; open a new one.', 'closed');
         await strapi.db.query(TICKET_UID).updateMany({ where: { id: ticketId, state: 'resolved' }, data: { state: 'open' } });
         const message = await createMessage({ documentId }, member, input.body, stored);
+        await staffAlerts().enqueue({ event: 'ticket_reply', ticket: documentId, message: message.documentId });
         return message.id;
       });
       if (!outcome.ok) return outcome;

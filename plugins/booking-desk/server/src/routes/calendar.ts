@@ -1,2 +1,9 @@
-/** Admin routes of the calendar feature (see docs/ADMIN.md). */
-export default [] as Array<Record<string, unknown>>;
+import { requires } from '../actions';
+
+/** Admin routes of the calendar feature (docs/admin-parts/calendar.md). */
+export default [
+  { method: 'GET', path: '/calendar', handler: 'calendar.find', config: { policies: [requires('calendarRead')] } },
+  { method: 'GET', path: '/calendar/bookings/:documentId', handler: 'calendar.findBooking', config: { policies: [requires('calendarRead')] } },
+  { method: 'POST', path: '/bookings/quote', handler: 'calendar.quote', config: { policies: [requires('createBooking')] } },
+  { method: 'POST', path: '/bookings', handler: 'calendar.create', config: { policies: [requires('createBooking')] } },
+];

@@ -1,2 +1,18 @@
-/** Admin routes of the home feature (see docs/ADMIN.md). */
-export default [] as Array<Record<string, unknown>>;
+import { permissionOf } from '../actions';
+
+/** Admin routes of the home feature (docs/admin-parts/home.md). Any one of the three reads opens the route. */
+export default [
+  {
+    method: 'GET',
+    path: '/home',
+    handler: 'home.find',
+    config: {
+      policies: [
+        {
+          name: 'plugin::booking-desk.has-any-permission',
+          config: { actions: [permissionOf('calendarRead'), permissionOf('inboxRead'), permissionOf('revenueRead')] },
+        },
+      ],
+    },
+  },
+];
