@@ -1,7 +1,9 @@
 import type { ContentManagerPlugin } from '@strapi/content-manager/strapi-admin';
 import { Calendar, Discuss, User } from '@strapi/icons';
 import { BookingActionsPanel } from './components/BookingActionsPanel';
-import { registerMoneyFieldAdmin } from './custom-fields/money';
+import { OutboxRetryPanel } from './components/OutboxRetryPanel';
+import { MemberCardLinkPanel } from './components/MemberCardLinkPanel';
+import { registerMoneyFieldAdmin, registerMoneyListCells } from './custom-fields/money';
 import { PLUGIN_ID } from './pluginId';
 import { loadTranslations } from './translations';
 import { registerHomeWidgets } from './widgets';
@@ -54,7 +56,9 @@ export default {
   bootstrap(app: AdminApp) {
     // The apis are typed `unknown` by the admin; the content manager documents this cast.
     const contentManager = app.getPlugin('content-manager').apis as ContentManagerPlugin['config']['apis'];
-    contentManager.addEditViewSidePanel([BookingActionsPanel]);
+    contentManager.addEditViewSidePanel([BookingActionsPanel, OutboxRetryPanel]);
+    contentManager.addEditViewSidePanel([MemberCardLinkPanel]);
+    registerMoneyListCells(app);
   },
   registerTrads: loadTranslations,
 };

@@ -17,7 +17,7 @@ import {
 } from '../../../../src/domain/booking-state';
 import { getTranslation, PLUGIN_ID } from './pluginId';
 
-export type StaffActionKey = 'confirm' | 'reject' | 'markPaid' | 'cancel' | 'reschedule';
+export type StaffActionKey = 'confirm' | 'reject' | 'markPaid' | 'cancel' | 'reschedule' | 'correctPrice';
 
 export type RefundChoice = 'full' | 'policy' | 'none';
 
@@ -26,14 +26,16 @@ export interface DialogFields {
   reason: boolean;
   refund: boolean;
   startAt: boolean;
+  /** The price correction: a new total or a re-price, with a required reason. */
+  price?: boolean;
 }
 
 export interface StaffAction {
   key: StaffActionKey;
   /** The last segment of `POST /booking-desk/bookings/:documentId/<path>`. */
   path: string;
-  /** The state machine event the route fires. */
-  event: BookingEvent;
+  /** The state machine event the route fires; null for the price correction, which changes no state. */
+  event: BookingEvent | null;
   /** The admin RBAC action guarding the route. */
   permission: string;
   label: MessageDescriptor;
@@ -89,7 +91,28 @@ export const STAFF_ACTIONS: readonly StaffAction[] = [
     variant: 'danger-light',
     dialog: { reason: true, refund: true, startAt: false },
   },
+  {
+    key: 'correctPrice',
+    path: 'price',
+    event: null,
+    permission: permission('bookings.price'),
+    label: { id: getTranslation('actions.correctPrice'), defaultMessage: 'Correct price' },
+    variant: 'tertiary',
+    dialog: { reason: true, refund: false, startAt: false, price: true },
+  },
 ];
+
+/**
+ * The money rule of the price correction (docs/admin-parts/integrity.md): only while no money has been taken.
+ * The server decides (409 once paid); the panel offers it for bookings that are not final and, when it knows,
+ * have nothing paid. A confirmed booking with a price is usually paid, so without `paidAmount` it is not offered.
+ */
+const PRICE_CORRECTABLE: readonly BookingState[] = ['pending_payment', 'awaiting_confirmation', 'confirmed'];
+function priceCorrectable(booking: BookingView): boolean {
+  if (!PRICE_CORRECTABLE.includes(booking.state)) return false;
+  if (booking.paidAmount != null) return booking.paidAmount === 0;
+  return booking.state !== 'confirmed' || booking.priceTotal === 0;
+}
 
 /** The booking fields the panel reads, parsed from the content manager's document. */
 export interface BookingView {
@@ -100,6 +123,8 @@ export interface BookingView {
   holdExpiresAt: Date | null;
   priceTotal: number | null;
   currency: string | null;
+  /** Money received and not given back, when the caller knows it (the calendar does; the edit view does not). */
+  paidAmount?: number | null;
 }
 
 const isBookingState = (value: unknown): value is BookingState =>
@@ -147,6 +172,10 @@ export function availableActions(
   const notes = new Set<string>();
   for (const action of STAFF_ACTIONS) {
     if (!grantedActions.has(action.permission)) continue;
+    if (action.event === null) {
+      if (priceCorrectable(booking)) offered.push(action);
+      continue;
+    }
     const decision = decideTransition({
       state: booking.state,
       event: action.event,

@@ -12,6 +12,9 @@ export interface StaffActionBody {
   reason?: string;
   refund?: RefundChoice;
   startAt?: string;
+  /** The price correction (POST …/price): a new total in kopecks, or a re-price by the tariff. */
+  priceTotal?: number;
+  reprice?: true;
 }
 
 interface RefundDue {

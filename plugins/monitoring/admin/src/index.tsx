@@ -14,4 +14,13 @@ export default {
     app.registerPlugin({ id: PLUGIN_ID, name: 'Monitoring' });
   },
   bootstrap() {},
+  async registerTrads({ locales }: { locales: string[] }) {
+    return Promise.all(
+      locales.map(async (locale) => {
+        if (locale === 'ru') return { locale, data: (await import('./translations/ru.json')).default as Record<string, string> };
+        if (locale === 'en') return { locale, data: (await import('./translations/en.json')).default as Record<string, string> };
+        return { locale, data: {} };
+      }),
+    );
+  },
 };

@@ -17,4 +17,13 @@ export default {
     const contentManager = app.getPlugin('content-manager').apis as ContentManagerPlugin['config']['apis'];
     contentManager.addEditViewSidePanel([RefundPanel]);
   },
+  async registerTrads({ locales }: { locales: string[] }) {
+    return Promise.all(
+      locales.map(async (locale) => {
+        if (locale === 'ru') return { locale, data: (await import('./translations/ru.json')).default as Record<string, string> };
+        if (locale === 'en') return { locale, data: (await import('./translations/en.json')).default as Record<string, string> };
+        return { locale, data: {} };
+      }),
+    );
+  },
 };

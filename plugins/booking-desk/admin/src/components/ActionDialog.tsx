@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type ChangeEvent } from 'react';
 import { useIntl, type MessageDescriptor } from 'react-intl';
-import { Button, DateTimePicker, Field, Flex, Modal, Radio, Textarea, Typography } from '@strapi/design-system';
+import { Button, DateTimePicker, Field, Flex, Modal, NumberInput, Radio, Textarea, Typography } from '@strapi/design-system';
 import { getTranslation } from '../pluginId';
 import type { BookingView, RefundChoice, StaffAction, StaffActionKey } from '../staffActions';
 import { toIsoWithOffset } from '../time';
@@ -27,7 +27,14 @@ const DESCRIPTIONS: { readonly [K in StaffActionKey]?: MessageDescriptor } = {
     id: getTranslation('dialog.reschedule.description'),
     defaultMessage: 'Moves the booking, with the same tariff, resource and units, to another free time.',
   },
+  correctPrice: {
+    id: getTranslation('dialog.price.description'),
+    defaultMessage:
+      'The booking now costs {amount}. Set a new total, or re-price it by its tariff and promo code. Only while nothing has been paid; the correction is kept in the audit log.',
+  },
 };
+
+type PriceMode = 'total' | 'reprice';
 
 const REFUND_CHOICES: readonly { value: RefundChoice; label: MessageDescriptor }[] = [
   {
@@ -61,6 +68,9 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
   const [reason, setReason] = useState('');
   const [refund, setRefund] = useState<RefundChoice>('full');
   const [startAt, setStartAt] = useState<Date | null>(booking.startAt);
+  const [priceMode, setPriceMode] = useState<PriceMode>('total');
+  const [rubles, setRubles] = useState<number | undefined>(booking.priceTotal != null ? booking.priceTotal / 100 : undefined);
+  const priceModeLabelId = useId();
   const timeZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
 
   const amount =
@@ -70,6 +80,10 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
 
   const startMissing = fields.startAt && (!startAt || Number.isNaN(startAt.getTime()));
   const startUnchanged = fields.startAt && startAt?.getTime() === booking.startAt.getTime();
+  // The price correction needs a reason and, for a new total, a sum of rubles and kopecks that is not negative.
+  const kopecks = rubles === undefined ? null : Math.round(rubles * 100);
+  const priceInvalid =
+    Boolean(fields.price) && (reason.trim() === '' || (priceMode === 'total' && (kopecks === null || kopecks < 0 || kopecks > 2_147_483_647)));
 
   const submit = () => {
     const body: StaffActionBody = {};
@@ -77,6 +91,8 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
     if (fields.reason && trimmed) body.reason = trimmed;
     if (fields.refund) body.refund = refund;
     if (fields.startAt && startAt) body.startAt = toIsoWithOffset(startAt);
+    if (fields.price && priceMode === 'reprice') body.reprice = true;
+    if (fields.price && priceMode === 'total' && kopecks !== null) body.priceTotal = kopecks;
     onSubmit(body);
   };
 
@@ -123,6 +139,38 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
               </Field.Root>
             )}
 
+            {fields.price && (
+              <Flex direction="column" alignItems="stretch" gap={3}>
+                <Typography id={priceModeLabelId} variant="pi" fontWeight="bold">
+                  {formatMessage({ id: getTranslation('dialog.price.mode'), defaultMessage: 'Correction' })}
+                </Typography>
+                <Radio.Group aria-labelledby={priceModeLabelId} value={priceMode} onValueChange={(value) => setPriceMode(value as PriceMode)}>
+                  <Radio.Item value="total">
+                    {formatMessage({ id: getTranslation('dialog.price.total'), defaultMessage: 'New total (an override, recorded as such)' })}
+                  </Radio.Item>
+                  <Radio.Item value="reprice">
+                    {formatMessage({ id: getTranslation('dialog.price.reprice'), defaultMessage: 'Re-price by the tariff and promo code' })}
+                  </Radio.Item>
+                </Radio.Group>
+                {priceMode === 'total' && (
+                  <Field.Root
+                    name="priceTotal"
+                    required
+                    hint={formatMessage({ id: getTranslation('dialog.price.hint'), defaultMessage: 'In rubles, e.g. 1500 or 1499.50.' })}
+                  >
+                    <Field.Label>
+                      {formatMessage(
+                        { id: getTranslation('dialog.price.label'), defaultMessage: 'New total, {currency}' },
+                        { currency: booking.currency ?? 'RUB' },
+                      )}
+                    </Field.Label>
+                    <NumberInput value={rubles} step={0.01} onValueChange={(value) => setRubles(value)} />
+                    <Field.Hint />
+                  </Field.Root>
+                )}
+              </Flex>
+            )}
+
             {fields.refund && (
               <Flex direction="column" alignItems="stretch" gap={2}>
                 <Typography id={refundLabelId} variant="pi" fontWeight="bold">
@@ -145,8 +193,14 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
             {fields.reason && (
               <Field.Root
                 name="reason"
+                required={Boolean(fields.price)}
                 hint={
-                  action.key === 'reject' || action.key === 'cancel'
+                  fields.price
+                    ? formatMessage({
+                        id: getTranslation('dialog.price.reasonHint'),
+                        defaultMessage: "Required. Kept in the booking's audit log. At most 500 characters.",
+                      })
+                    : action.key === 'reject' || action.key === 'cancel'
                     ? formatMessage({
                         id: getTranslation('dialog.reason.hintMember'),
                         defaultMessage: 'Optional. The member sees it. At most 500 characters.',
@@ -179,7 +233,7 @@ export const ActionDialog = ({ action, booking, busy, onClose, onSubmit }: Actio
           <Button
             variant={action.variant === 'danger-light' ? 'danger' : 'default'}
             loading={busy}
-            disabled={startMissing || startUnchanged}
+            disabled={startMissing || startUnchanged || priceInvalid}
             onClick={submit}
           >
             {formatMessage(action.label)}

@@ -3,12 +3,13 @@
  * Keys carry the plugin id prefix (`booking-desk.calendar.title`). Russian is the staff's first language;
  * English is the fallback for any key missing in another locale.
  */
-const FEATURES = ['common', 'actions', 'calendar', 'members', 'inbox', 'home', 'money'] as const;
+const FEATURES = ['menu', 'common', 'actions', 'calendar', 'members', 'inbox', 'home', 'money'] as const;
 const LOCALES = ['ru', 'en'] as const;
 type Locale = (typeof LOCALES)[number];
 
 const loaders: Record<Locale, Record<(typeof FEATURES)[number], () => Promise<{ default: Record<string, string> }>>> = {
   en: {
+    menu: () => import('./en/menu.json'),
     common: () => import('./en/common.json'),
     actions: () => import('./en/actions.json'),
     calendar: () => import('./en/calendar.json'),
@@ -18,6 +19,7 @@ const loaders: Record<Locale, Record<(typeof FEATURES)[number], () => Promise<{ 
     money: () => import('./en/money.json'),
   },
   ru: {
+    menu: () => import('./ru/menu.json'),
     common: () => import('./ru/common.json'),
     actions: () => import('./ru/actions.json'),
     calendar: () => import('./ru/calendar.json'),

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Box, Flex, Typography, Badge, Button } from '@strapi/design-system';
 import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
 
 interface HealthReport {
   status: 'ok' | 'unavailable';
@@ -9,6 +10,8 @@ interface HealthReport {
 
 const HealthPage = () => {
   const { get } = useFetchClient();
+  const { formatMessage } = useIntl();
+  const t = (id: string, defaultMessage: string) => formatMessage({ id: `monitoring.health.${id}`, defaultMessage });
   const [report, setReport] = useState<HealthReport | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -32,23 +35,23 @@ const HealthPage = () => {
   return (
     <Page.Main>
       <Layouts.Header
-        title="System health"
-        subtitle="Whether the API can reach what it depends on"
-        primaryAction={<Button onClick={load}>Refresh</Button>}
+        title={t('title', 'System health')}
+        subtitle={t('subtitle', 'Whether the API can reach what it depends on')}
+        primaryAction={<Button onClick={load}>{t('refresh', 'Refresh')}</Button>}
       />
       <Layouts.Content>
         <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
           {error && <Typography textColor="danger600">{error}</Typography>}
-          {!report && !error && <Typography>Loading…</Typography>}
+          {!report && !error && <Typography>{t('loading', 'Checking…')}</Typography>}
           {report && (
             <Flex direction="column" alignItems="stretch" gap={4}>
               <Typography variant="beta">
-                Overall: <Badge active={report.status === 'ok'}>{report.status}</Badge>
+                {t('overall', 'Overall:')} <Badge active={report.status === 'ok'}>{t(`status.${report.status}`, report.status)}</Badge>
               </Typography>
               {Object.entries(report.checks).map(([name, state]) => (
                 <Flex key={name} gap={2}>
-                  <Typography fontWeight="bold">{name}</Typography>
-                  <Badge active={state === 'up'}>{state}</Badge>
+                  <Typography fontWeight="bold">{t(`check.${name}`, name)}</Typography>
+                  <Badge active={state === 'up'}>{t(`check.${state}`, state)}</Badge>
                 </Flex>
               ))}
             </Flex>

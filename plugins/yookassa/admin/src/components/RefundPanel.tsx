@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useIntl } from 'react-intl';
 import { useDispatch } from 'react-redux';
 import { Button, Field, Flex, TextInput, Typography } from '@strapi/design-system';
 import type { PanelComponent } from '@strapi/content-manager/strapi-admin';
@@ -27,6 +28,8 @@ const RefundForm = ({ documentId, amount }: { documentId: string; amount: number
   const { post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const dispatch = useDispatch();
+  const { formatMessage, formatNumber } = useIntl();
+  const t = (id: string, values?: Record<string, string>) => formatMessage({ id: `yookassa.refund.${id}` }, values);
   const [rubles, setRubles] = useState('');
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
@@ -36,13 +39,13 @@ const RefundForm = ({ documentId, amount }: { documentId: string; amount: number
     setSending(true);
     try {
       await post(`/yookassa/payments/${documentId}/refund`, { reason, ...(kopecks ? { amount: kopecks } : {}) });
-      toggleNotification({ type: 'success', message: 'Refund recorded; YooKassa is being asked to return the money.' });
+      toggleNotification({ type: 'success', message: t('done') });
       setRubles('');
       setReason('');
       dispatch(documentCache.util.invalidateTags([{ type: 'Document', id: `${PAYMENT_UID}_${documentId}` }]));
     } catch (error) {
       const body = isFetchError(error) ? (error.response?.data as { error?: { message?: string } } | undefined) : undefined;
-      toggleNotification({ type: 'danger', message: body?.error?.message ?? 'The refund failed.' });
+      toggleNotification({ type: 'danger', message: body?.error?.message ?? t('failed') });
     } finally {
       setSending(false);
     }
@@ -51,19 +54,19 @@ const RefundForm = ({ documentId, amount }: { documentId: string; amount: number
   return (
     <Flex direction="column" alignItems="stretch" gap={3} width="100%">
       <Typography variant="omega" textColor="neutral600">
-        Paid {(amount / 100).toFixed(2)} ₽. Leave the amount empty to refund all that is left.
+        {t('paid', { amount: formatNumber(amount / 100, { style: 'currency', currency: 'RUB' }) })}
       </Typography>
-      <Field.Root error={kopecks === null ? 'An amount in roubles, e.g. 500 or 499.50' : undefined}>
-        <Field.Label>Amount, ₽</Field.Label>
+      <Field.Root error={kopecks === null ? t('amountError') : undefined}>
+        <Field.Label>{t('amount')}</Field.Label>
         <TextInput value={rubles} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setRubles(event.target.value)} />
         <Field.Error />
       </Field.Root>
       <Field.Root required>
-        <Field.Label>Reason</Field.Label>
+        <Field.Label>{t('reason')}</Field.Label>
         <TextInput value={reason} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setReason(event.target.value)} />
       </Field.Root>
       <Button variant="danger-light" loading={sending} disabled={reason.trim() === '' || kopecks === null} onClick={submit}>
-        Refund
+        {t('submit')}
       </Button>
     </Flex>
   );
@@ -71,9 +74,10 @@ const RefundForm = ({ documentId, amount }: { documentId: string; amount: number
 
 /** A "Refund" side panel on succeeded payments, for staff holding plugin::yookassa.refund (docs/PAYMENTS.md). */
 export const RefundPanel: PanelComponent = ({ model, documentId, document }) => {
+  const { formatMessage } = useIntl();
   const permissions = useAuth('RefundPanel', (state) => state.permissions);
   const payment = document as PaymentDocument | undefined;
   if (model !== PAYMENT_UID || !documentId || !payment || payment.state !== 'succeeded') return null;
   if (!permissions.some((permission) => permission.action === REFUND_PERMISSION)) return null;
-  return { title: 'Refund', content: <RefundForm documentId={documentId} amount={payment.amount ?? 0} /> };
+  return { title: formatMessage({ id: 'yookassa.refund.title' }), content: <RefundForm documentId={documentId} amount={payment.amount ?? 0} /> };
 };
