@@ -43,5 +43,18 @@ module.exports = {
       setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
       setupFilesAfterEnv: ['<rootDir>/tests/helpers/server-log.js'],
     },
+    {
+      // The admin panel in a real Chromium (Debian's, through playwright-core): the same compile, plus the admin
+      // bundle in <dist>/build (reused from `npm run build`, else built once) and one browser for the whole run
+      // (tests/browser/global-setup.js). Each file boots Strapi serving the panel on a free port. Long timeouts.
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/browser/global-setup.js',
+      globalTeardown: '<rootDir>/tests/browser/global-teardown.js',
+      setupFiles: ['<rootDir>/tests/helpers/test-env.js'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/server-log.js', '<rootDir>/tests/browser/setup.js'],
+    },
   ],
 };

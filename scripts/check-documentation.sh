@@ -105,6 +105,9 @@ node -e '
   const id = spec.paths?.["/api/bookings/{id}"]?.get?.parameters?.find((p) => p.in === "path" && p.name === "id");
   if (id?.schema?.type !== "string" || id.schema.format !== undefined) problems.push("GET /api/bookings/{id}: id is not a documentId string");
   if (!spec.paths?.["/api/monitoring/health"]?.get) problems.push("GET /api/monitoring/health is missing");
+  const confirm = spec.paths?.["/booking-desk/bookings/{documentId}/confirm"]?.post;
+  if (!confirm || JSON.stringify(confirm.security) !== JSON.stringify([{ adminAuth: [] }])) problems.push("POST /booking-desk/bookings/{documentId}/confirm is missing or not behind the admin JWT");
+  if (!spec.components?.securitySchemes?.adminAuth) problems.push("the adminAuth security scheme is missing");
   if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
 ' "$work/body" || fail "the spec served in production is wrong"
 checks=$((checks + 1))

@@ -6,13 +6,15 @@
 #   TEST_POSTGRES=1 scripts/test.sh also the API tests against PostgreSQL 15 (always on with CI=true;
 #                                   installs PostgreSQL from Debian's packages when it is missing)
 # Then `npm audit --omit=dev` against .audit-allowlist.json, the production build with its /documentation check,
-# and start-local.sh stopped by SIGTERM (scripts/check-start-local.sh). Server logs of each test file go to
-# .tmp/logs/ (the tail is printed when the file fails).
+# start-local.sh stopped by SIGTERM (scripts/check-start-local.sh), and the admin panel's browser tests in Debian's
+# Chromium (installed when missing; skipped with one line saying why where it cannot be). Server logs of each test
+# file go to .tmp/logs/ (the tail is printed when the file fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
+source scripts/lib/chromium.sh
 source scripts/lib/build-stamp.sh
 
 started=$(date +%s)
@@ -61,7 +63,9 @@ node scripts/lib/audit.js || { status=1; failed_checks=$((failed_checks + 1)); }
 
 echo "==> production build (server + admin panel), /documentation under strapi start, start-local.sh and SIGTERM"
 fingerprint=$(build_fingerprint)
+admin_built=0
 if npm run build >.tmp/build.log 2>&1; then
+  admin_built=1
   # start-local.sh reuses this build instead of making its own.
   echo "$fingerprint" >"$BUILD_STAMP"
   scripts/check-documentation.sh || { status=1; failed_checks=$((failed_checks + 1)); }
@@ -71,6 +75,18 @@ else
   echo "production build failed" >&2
   status=1
   failed_checks=$((failed_checks + 1))
+fi
+
+# The admin panel in a real Chromium (tests/browser, docs/admin-parts/browser-tests.md): reuses the admin bundle
+# the build above wrote to dist/build (hence TEST_DIST_DIR=dist); screenshots go to .tmp/artefacts/screenshots/.
+if [ "$admin_built" != 1 ] || [ ! -f dist/build/index.html ]; then
+  echo "browser tests skipped: the production build step made no admin panel (dist/build)"
+  status=1
+elif ensure_chromium 2>/dev/null; then
+  echo "==> browser tests of the admin panel (Chromium from Debian's packages)"
+  TEST_DIST_DIR=dist npx jest --runInBand --selectProjects browser --json --outputFile=.tmp/jest-browser.json || status=1
+else
+  echo "browser tests skipped: $CHROMIUM_PROBLEM"
 fi
 
 if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then

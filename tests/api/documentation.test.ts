@@ -35,6 +35,8 @@ const WRITABLE = [
   'ip-bans',
 ];
 const READ_ONLY = ['outbox-jobs', 'audit-logs'];
+// Staff-only types: written from the admin (the member card's notes) and served by no REST route at all.
+const ADMIN_ONLY = ['member-notes'];
 
 /**
  * The official OpenAPI 3.1 schema, with its `$dynamicRef`s to the Schema Object turned into plain `$ref`s:
@@ -88,6 +90,10 @@ describe('API documentation, public (the default outside production)', () => {
       expect(Object.keys(spec.paths[`/api/${plural}`] ?? {})).toEqual(['get']);
       expect(Object.keys(spec.paths[`/api/${plural}/{id}`] ?? {})).toEqual(['get']);
     }
+    for (const plural of ADMIN_ONLY) {
+      expect(spec.paths[`/api/${plural}`]).toBeUndefined();
+      expect(spec.paths[`/api/${plural}/{id}`]).toBeUndefined();
+    }
   });
 
   it('follows the content types as they are added', () => {
@@ -96,9 +102,11 @@ describe('API documentation, public (the default outside production)', () => {
     );
 
     expect(apiTypes.map((contentType) => contentType.info.pluralName).sort()).toEqual(
-      [...WRITABLE, ...READ_ONLY].sort(),
+      [...WRITABLE, ...READ_ONLY, ...ADMIN_ONLY].sort(),
     );
-    for (const contentType of apiTypes) expect(spec.paths[`/api/${contentType.info.pluralName}`]).toBeDefined();
+    for (const contentType of apiTypes.filter((type) => !ADMIN_ONLY.includes(type.info.pluralName))) {
+      expect(spec.paths[`/api/${contentType.info.pluralName}`]).toBeDefined();
+    }
   });
 
   it('documents plugin routes, and the health check as needing no token', () => {
@@ -126,6 +134,34 @@ describe('API documentation, public (the default outside production)', () => {
     const cancel = spec.paths['/api/bookings/{documentId}/cancel'].post.parameters?.find((parameter) => parameter.in === 'path');
     expect(cancel?.name).toBe('documentId');
     expect(spec.paths['/api/yookassa/webhook'].post.security).toEqual([]);
+  });
+
+  it('documents the admin routes of our plugins, read from their routers, with the admin JWT and each RBAC action', () => {
+    const admin = spec as unknown as { components: { securitySchemes: Record<string, { scheme?: string; description?: string }> } };
+    expect(admin.components.securitySchemes.adminAuth).toMatchObject({ scheme: 'bearer' });
+    expect(admin.components.securitySchemes.adminAuth.description).toContain('POST /admin/login');
+    // Every admin route of every local plugin, as the routers say now (other features add routes as they land).
+    const plugins = ['booking-desk', 'yookassa', 'monitoring'];
+    let count = 0;
+    for (const plugin of plugins) {
+      const routers = Object.values(app.strapi.plugin(plugin).routes as unknown as Record<string, { type: string; routes: { method: string; path: string }[] }>);
+      for (const route of routers.filter((router) => router.type === 'admin').flatMap((router) => router.routes)) {
+        const path = `/${plugin}${route.path}`.replace(/:([^/]+)/g, '{$1}');
+        const operation = spec.paths[path]?.[route.method.toLowerCase()] as (Operation & { tags?: string[]; description?: string }) | undefined;
+        expect({ path, documented: Boolean(operation) }).toEqual({ path, documented: true });
+        expect(operation?.security).toEqual([{ adminAuth: [] }]);
+        expect(operation?.tags).toEqual([`Admin: ${plugin}`]);
+        const names = [...route.path.matchAll(/:([^/]+)/g)].map((match) => match[1]);
+        expect(operation?.parameters?.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name)).toEqual(names);
+        count += 1;
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(7);
+    const confirm = spec.paths['/booking-desk/bookings/{documentId}/confirm'].post as Operation & { description: string };
+    expect(confirm.description).toContain('`plugin::booking-desk.confirm`');
+    expect((spec.paths['/yookassa/payments/{documentId}/refund'].post as Operation & { description: string }).description).toContain('plugin::yookassa.refund');
+    // Only our local plugins: no admin routes of Strapi's own plugins (content manager, upload, users-permissions).
+    expect(Object.keys(spec.paths).filter((path) => /^\/(content-manager|upload|users-permissions|admin)\//.test(path))).toEqual([]);
   });
 
   it('types ids as documentId strings, in paths and in bodies', () => {

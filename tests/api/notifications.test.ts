@@ -8,6 +8,7 @@ import { HOUR_MS, MINUTE_MS } from '../../src/domain/space-time';
 import { escapeHtml, formatInterval, formatMoney, truncateText } from '../../src/api/notification/render';
 import { parseReminderHours } from '../../src/api/notification/services/reminders';
 import { at, createRegisteredMember, createResource, createTariff, localDay, SPACE_TIMEZONE } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { startTelegramStandIn, type StandInUser, type TelegramStandIn } from '../stand-ins/telegram/server';
 
@@ -91,7 +92,8 @@ describe('member notifications through Telegram', () => {
     options: { state: string; paid?: boolean; startAt?: Date; confirmedAt?: Date },
   ) {
     const startAt = options.startAt ?? at(localDay(day++), '10:00');
-    const created = await app.strapi.documents(BOOKING_UID).create({
+    // Bookings and payments are written by our services only (src/document-middlewares/protected-fields.ts).
+    const created = await asService(app.strapi, () => app.strapi.documents(BOOKING_UID).create({
       data: {
         member: owner.documentId,
         tariff,
@@ -106,9 +108,9 @@ describe('member notifications through Telegram', () => {
         state: options.state,
         ...(options.confirmedAt ? { confirmedAt: options.confirmedAt } : {}),
       } as never,
-    });
+    }));
     if (options.paid) {
-      await app.strapi.documents(PAYMENT_UID).create({
+      await asService(app.strapi, () => app.strapi.documents(PAYMENT_UID).create({
         data: {
           booking: created.documentId,
           member: owner.documentId,
@@ -119,7 +121,7 @@ describe('member notifications through Telegram', () => {
           state: 'succeeded',
           paidAt: new Date(),
         } as never,
-      });
+      }));
     }
     return created.documentId as string;
   }

@@ -423,7 +423,7 @@ describe('transactional outbox (poller off, driven by the test)', () => {
       expect(await outbox().retry('nosuchdocumentid0000000')).toEqual({ ok: false, reason: 'not_found' });
     });
 
-    it('gives a dead job a fresh set of attempts when a Manager sets it back to queued in the content manager', async () => {
+    it('gives a dead job a fresh set of attempts when a Manager retries it (the state itself is read-only in the content manager)', async () => {
       // Given a job that died on its only attempt
       let healed = false;
       outbox().registerHandler('test.requeue', () => {
@@ -433,13 +433,18 @@ describe('transactional outbox (poller off, driven by the test)', () => {
       await outbox().runOnce('worker-a');
       expect(await row(job.documentId)).toMatchObject({ state: 'dead', attempts: 1 });
 
-      // When a Manager saves it with state queued in the admin panel
+      // When a Manager tries to save it with state queued in the admin panel, the worker's state is refused
       healed = true;
       const token = await staffToken(strapi(), 'coworking-manager');
-      const res = await request(strapi().server.httpServer)
+      const edited = await request(strapi().server.httpServer)
         .put(`/content-manager/collection-types/${UID}/${job.documentId}`)
         .set('Authorization', `Bearer ${token}`)
         .send({ state: 'queued' });
+      expect(edited.status).toBe(403);
+      expect(edited.body.error.message).toMatch(/Retry button/);
+      expect(await row(job.documentId)).toMatchObject({ state: 'dead' });
+      // and the Retry action (POST /admin/outbox-jobs/:documentId/retry) puts it back in the queue
+      const res = await request(strapi().server.httpServer).post(`/admin/outbox-jobs/${job.documentId}/retry`).set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(200);
 
       // Then the worker runs it again and it is done

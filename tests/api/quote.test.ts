@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { createMember, memberToken } from '../helpers/auth';
 import { at, createBooking, createResource, createTariff, localDay, SPACE_TIMEZONE } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -28,7 +29,7 @@ describe('POST /api/bookings/quote', () => {
   const promo = (data: Record<string, unknown>) =>
     app.strapi.documents('api::promocode.promocode').create({ data: { kind: 'percent', isActive: true, ...data } as never });
   const redemption = (promocode: string, member: string, state: 'reserved' | 'used' | 'released') =>
-    app.strapi.documents('api::promocode-redemption.promocode-redemption').create({ data: { promocode, member, amount: 100, state } });
+    asService(app.strapi, () => app.strapi.documents('api::promocode-redemption.promocode-redemption').create({ data: { promocode, member, amount: 100, state } }));
 
   beforeAll(async () => {
     app = await startStrapi({ SPACE_TIMEZONE });

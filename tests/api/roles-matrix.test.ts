@@ -7,6 +7,7 @@ import request from 'supertest';
 import { configureMemberAccess } from '../../src/bootstrap/users-permissions';
 import { ensureStaffRoles } from '../../src/bootstrap/admin-roles';
 import { createApiToken, createMember, memberToken, staffToken, type TestMember } from '../helpers/auth';
+import { asService } from '../helpers/integrity';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
 type Action = 'find' | 'findOne' | 'create' | 'update' | 'delete';
@@ -18,17 +19,23 @@ const ALL: Action[] = ['find', 'findOne', 'create', 'update', 'delete'];
 const READ: Action[] = ['find', 'findOne'];
 const NO_DELETE: Action[] = ['find', 'findOne', 'create', 'update'];
 const NONE: Action[] = [];
+// Bookings, payments and refunds are created by our flows only, never through the generic routes (docs/admin-parts/integrity.md).
+const NO_CREATE: Action[] = ['find', 'findOne', 'update', 'delete'];
+// Redemptions: the only change a write could make is to a protected field (amount, state), so updates are refused too.
+const READ_DELETE: Action[] = ['find', 'findOne', 'delete'];
+// A refund always has an amount (at least 1 kopeck): a record of money, never deleted.
+const NO_CREATE_DELETE: Action[] = ['find', 'findOne', 'update'];
 
 /** The expectation table: what each actor may do on each content type (REST for the first four, content manager for the rest). */
 const MATRIX = {
   member: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: READ, superAdmin: ALL },
-  booking: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: NONE, superAdmin: ALL },
+  booking: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: NO_CREATE, manager: NO_CREATE, support: READ, marketing: NONE, superAdmin: NO_CREATE },
   tariff: { public: READ, member: READ, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: READ, superAdmin: ALL },
   resource: { public: READ, member: READ, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: NONE, superAdmin: ALL },
   promocode: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NONE, marketing: ALL, superAdmin: ALL },
-  promocodeRedemption: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NONE, marketing: NONE, superAdmin: ALL },
-  payment: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: READ, support: NONE, marketing: NONE, superAdmin: ALL },
-  refund: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NONE, marketing: NONE, superAdmin: ALL },
+  promocodeRedemption: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: READ_DELETE, manager: READ, support: NONE, marketing: NONE, superAdmin: READ_DELETE },
+  payment: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: NO_CREATE, manager: READ, support: NONE, marketing: NONE, superAdmin: NO_CREATE },
+  refund: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: NO_CREATE_DELETE, manager: READ, support: NONE, marketing: NONE, superAdmin: NO_CREATE_DELETE },
   ticket: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NO_DELETE, marketing: NONE, superAdmin: ALL },
   ticketMessage: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NO_DELETE, marketing: NONE, superAdmin: ALL },
   newsletter: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NONE, marketing: ALL, superAdmin: ALL },
@@ -36,6 +43,8 @@ const MATRIX = {
   outboxJob: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ['find', 'findOne', 'update'], support: NONE, marketing: NONE, superAdmin: ALL },
   auditLog: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: READ, support: NONE, marketing: NONE, superAdmin: READ },
   ipBan: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: NONE, superAdmin: ALL },
+  // Staff notes: written from the member card only (booking desk, audited); no REST routes at all.
+  memberNote: { public: NONE, member: NONE, readOnlyToken: NONE, fullAccessToken: NONE, manager: READ, support: READ, marketing: NONE, superAdmin: ALL },
 } satisfies Record<string, Record<RestActor | AdminActor, Action[]>>;
 
 type TypeKey = keyof typeof MATRIX;
@@ -73,7 +82,8 @@ const FIXTURES: Record<TypeKey, Fixture> = {
     uid: 'api::booking.booking',
     restPath: '/api/bookings',
     restRoutes: ALL,
-    data: () => ({ startAt: hour(10), endAt: hour(12), units: 2, priceBase: 100000, priceTotal: 100000, source: 'admin' }),
+    // Free, so that the allowed delete is not refused for the money attached (tests/api/record-integrity.test.ts).
+    data: () => ({ startAt: hour(10), endAt: hour(12), units: 2, priceBase: 0, priceTotal: 0, source: 'admin' }),
     change: { comment: 'Changed' },
   },
   tariff: {
@@ -108,7 +118,7 @@ const FIXTURES: Record<TypeKey, Fixture> = {
     uid: 'api::payment.payment',
     restPath: '/api/payments',
     restRoutes: ALL,
-    data: (n) => ({ idempotenceKey: `matrix-payment-${n}`, amount: 100000 }),
+    data: (n) => ({ idempotenceKey: `matrix-payment-${n}`, amount: 0 }),
     change: { cancellationReason: 'Changed' },
   },
   refund: {
@@ -150,7 +160,8 @@ const FIXTURES: Record<TypeKey, Fixture> = {
     uid: 'api::outbox-job.outbox-job',
     restPath: '/api/outbox-jobs',
     restRoutes: READ,
-    data: () => ({ kind: 'test.job', attempts: 8 }),
+    // The state, attempts and lock are the worker's (protected); a new job starts queued, due far in the future.
+    data: () => ({ kind: 'test.job', runAfter: hour(8) }),
     change: { lastError: 'Changed' },
   },
   auditLog: {
@@ -167,6 +178,13 @@ const FIXTURES: Record<TypeKey, Fixture> = {
     // Documentation addresses (RFC 5737), never the test client's own.
     data: (n) => ({ address: `198.51.100.${n % 250}`, reason: `Matrix ${n}` }),
     change: { reason: 'Changed' },
+  },
+  memberNote: {
+    uid: 'api::member-note.member-note',
+    restPath: '/api/member-notes',
+    restRoutes: NONE,
+    data: (n) => ({ body: `Matrix note ${n}`, authorLabel: 'Matrix' }),
+    change: { body: 'Changed note' },
   },
 };
 
@@ -208,7 +226,7 @@ describe('roles and permissions', () => {
     const created =
       type === 'member'
         ? await app.strapi.plugin('users-permissions').service('user').add({ ...values, provider: 'local', confirmed: true })
-        : await app.strapi.documents(FIXTURES[type].uid as 'api::tariff.tariff').create({ data: values as never });
+        : await asService(app.strapi, () => app.strapi.documents(FIXTURES[type].uid as 'api::tariff.tariff').create({ data: values as never }));
     return { id: Number(created.id), documentId: created.documentId };
   }
 

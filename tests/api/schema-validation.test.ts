@@ -18,8 +18,9 @@ interface ValidationCase {
 
 const long = (n: number) => 'x'.repeat(n + 1);
 const now = new Date('2026-12-01T10:00:00.000Z').toISOString();
-const later = new Date('2026-12-01T12:00:00.000Z').toISOString();
 
+// Bookings, payments, refunds and promo-code redemptions are created by our services only: the generic create
+// answers 403 before validation (tests/api/record-integrity.test.ts), so they are not listed here.
 const cases: ValidationCase[] = [
   {
     uid: 'api::resource.resource',
@@ -40,14 +41,6 @@ const cases: ValidationCase[] = [
     patternField: ['color', '#12345'],
   },
   {
-    uid: 'api::booking.booking',
-    path: '/api/bookings',
-    valid: { startAt: now, endAt: later, units: 2, state: 'confirmed', priceBase: 100000, priceTotal: 90000 },
-    enumField: 'state',
-    requiredField: 'startAt',
-    longField: ['cancelReason', 500],
-  },
-  {
     uid: 'api::promocode.promocode',
     path: '/api/promocodes',
     valid: { code: 'WELCOME10', kind: 'percent', value: 10 },
@@ -55,30 +48,6 @@ const cases: ValidationCase[] = [
     requiredField: 'value',
     longField: ['code', 32],
     patternField: ['code', 'NO SPACES'],
-  },
-  {
-    uid: 'api::promocode-redemption.promocode-redemption',
-    path: '/api/promocode-redemptions',
-    valid: { amount: 1000, state: 'reserved' },
-    enumField: 'state',
-    requiredField: 'amount',
-    longField: ['state', 20],
-  },
-  {
-    uid: 'api::payment.payment',
-    path: '/api/payments',
-    valid: { idempotenceKey: 'key-1', amount: 90000, state: 'pending' },
-    enumField: 'state',
-    requiredField: 'idempotenceKey',
-    longField: ['idempotenceKey', 64],
-  },
-  {
-    uid: 'api::refund.refund',
-    path: '/api/refunds',
-    valid: { idempotenceKey: 'refund-key-1', amount: 1000 },
-    enumField: 'state',
-    requiredField: 'amount',
-    longField: ['reason', 500],
   },
   {
     uid: 'api::ticket.ticket',

@@ -5,6 +5,7 @@
 import { createSessionStorage } from '../../bot/src/storage';
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import { redisAvailable as redisServerInstalled, startRedis } from '../helpers/redis';
 import type { StandInUser } from '../stand-ins/telegram/server';
 import { BOOKING_UID, bookUntilPromo, dm, expectMessage, inlineButtons, lastMessageId, sleep, startHarness, USER_UID, type Harness } from './harness';
@@ -173,9 +174,9 @@ describe('the Telegram bot, end to end', () => {
     expect(summary.text).toContain('Итого: 1 500 ₽');
     // Someone else takes 14:00 before Anna confirms.
     const room = (await h.app.strapi.db.query('api::tariff.tariff').findOne({ where: { documentId: tariffId }, populate: { resources: true } })).resources[0];
-    await h.app.strapi.documents(BOOKING_UID).create({
+    await asService(h.app.strapi, () => h.app.strapi.documents(BOOKING_UID).create({
       data: { resource: room.documentId, tariff: tariffId, startAt: at(date, '14:00'), endAt: at(date, '15:00'), state: 'confirmed', units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
-    });
+    }));
     const fresh = await h.press(anna, '✅ Подтвердить', 'только что заняли');
     expect(fresh.buttons.flat()).not.toContain('14:00');
     expect(fresh.buttons.flat()).toContain('15:00');

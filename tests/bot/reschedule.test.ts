@@ -5,6 +5,7 @@
  */
 import { money } from '../../bot/src/ui';
 import { at, createResource, createTariff, localDay } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import type { StandInUser } from '../stand-ins/telegram/server';
 import { BOOKING_UID, bookUntilPromo, dm, inlineButtons, lastMessageId, startHarness, USER_UID, type Harness } from './harness';
 
@@ -103,9 +104,9 @@ describe('moving a booking to another time in the bot', () => {
     await h.press(vera, '14:00', 'Перенести бронь');
 
     // Someone else takes 14:00 while Vera looks at the confirmation.
-    await h.app.strapi.documents(BOOKING_UID).create({
+    await asService(h.app.strapi, () => h.app.strapi.documents(BOOKING_UID).create({
       data: { resource: room, tariff: tariffId, startAt: at(to, '14:00'), endAt: at(to, '15:00'), state: 'confirmed', units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
-    });
+    }));
     const fresh = await h.press(vera, '✅ Подтвердить', 'только что заняли');
     expect(fresh.text).toContain(`Свободное время на ${dm(to)}`);
     expect(times(fresh)).not.toContain('14:00');

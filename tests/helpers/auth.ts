@@ -23,6 +23,8 @@ export async function createStaffUser(strapi: Core.Strapi, roleCode: string): Pr
     password: STAFF_PASSWORD,
     isActive: true,
     registrationToken: null,
+    // As for every staff account the project creates (src/bootstrap/first-admin.ts): the admin in Russian.
+    preferedLanguage: 'ru',
     roles: [role.id],
   });
   return { id: user.id, email };

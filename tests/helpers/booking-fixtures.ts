@@ -4,6 +4,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { addDays, type DateKey, localDateOf, zonedInstant } from '../../src/domain/space-time';
+import { asService } from './integrity';
 
 export const SPACE_TIMEZONE = 'Europe/Moscow';
 
@@ -93,9 +94,11 @@ export interface BookingFixture {
 }
 
 export async function createBooking(strapi: Core.Strapi, fixture: BookingFixture) {
-  return strapi.documents('api::booking.booking').create({
-    data: { ...fixture, units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
-  });
+  return asService(strapi, () =>
+    strapi.documents('api::booking.booking').create({
+      data: { ...fixture, units: 1, priceBase: 0, priceTotal: 0, currency: 'RUB', source: 'api' },
+    }),
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ import request from 'supertest';
 import { startYooKassaStandIn, type YooKassaStandIn } from '../stand-ins/yookassa/server';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { SPACE_TIMEZONE, localDay } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import {
   routeSuiteEnv,
   createCatalogue,
@@ -62,8 +63,11 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /api/audit-logs':                              'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/audit-logs/:id':                          'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/bookings':                                'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/bookings':                               'D    A    A    D    D    D    A    D    D    D    D',
-  'DELETE /api/bookings/:id':                         'D    D    D    D    D    D    A    D    D    D    D',
+  // The generic create of bookings, payments, refunds and redemptions is refused to every caller, the full-access
+  // token included (403: they are made by our flows, docs/admin-parts/integrity.md); members' POST /api/bookings is theirs.
+  'POST /api/bookings':                               'D    A    A    D    D    D    D    D    D    D    D',
+  // A booking, payment or refund with money attached (the fixtures have) cannot be deleted by anyone.
+  'DELETE /api/bookings/:id':                         'D    D    D    D    D    D    D    D    D    D    D',
   'GET /api/bookings/:id':                            'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/bookings/:id':                            'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/newsletter-deliveries':                   'D    D    D    D    D    A    A    D    D    D    D',
@@ -79,12 +83,12 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /api/outbox-jobs':                             'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/outbox-jobs/:id':                         'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/payments':                                'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/payments':                               'D    D    D    D    D    D    A    D    D    D    D',
-  'DELETE /api/payments/:id':                         'D    D    D    D    D    D    A    D    D    D    D',
+  'POST /api/payments':                               'D    D    D    D    D    D    D    D    D    D    D',
+  'DELETE /api/payments/:id':                         'D    D    D    D    D    D    D    D    D    D    D',
   'GET /api/payments/:id':                            'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/payments/:id':                            'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/promocode-redemptions':                   'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/promocode-redemptions':                  'D    D    D    D    D    D    A    D    D    D    D',
+  'POST /api/promocode-redemptions':                  'D    D    D    D    D    D    D    D    D    D    D',
   'DELETE /api/promocode-redemptions/:id':            'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/promocode-redemptions/:id':               'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/promocode-redemptions/:id':               'D    D    D    D    D    D    A    D    D    D    D',
@@ -94,8 +98,8 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /api/promocodes/:id':                          'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/promocodes/:id':                          'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/refunds':                                 'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/refunds':                                'D    D    D    D    D    D    A    D    D    D    D',
-  'DELETE /api/refunds/:id':                          'D    D    D    D    D    D    A    D    D    D    D',
+  'POST /api/refunds':                                'D    D    D    D    D    D    D    D    D    D    D',
+  'DELETE /api/refunds/:id':                          'D    D    D    D    D    D    D    D    D    D    D',
   'GET /api/refunds/:id':                             'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/refunds/:id':                             'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/resources':                               'A    A    A    A    D    A    A    D    D    D    D',
@@ -168,6 +172,29 @@ const EXPECTATIONS: Record<string, string> = {
   'POST /booking-desk/bookings/:documentId/mark-paid': 'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/:documentId/reject':   'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/:documentId/reschedule': 'D    D    D    D    D    D    D    A    A    D    D',
+  // Bookings calendar (docs/admin-parts/calendar.md): Support reads it; creating bookings is the Manager's
+  'GET /booking-desk/calendar':                       'D    D    D    D    D    D    D    A    A    A    D',
+  'GET /booking-desk/calendar/bookings/:documentId':  'D    D    D    D    D    D    D    A    A    A    D',
+  'POST /booking-desk/bookings':                      'D    D    D    D    D    D    D    A    A    D    D',
+  'POST /booking-desk/bookings/quote':                'D    D    D    D    D    D    D    A    A    D    D',
+  // Member card (docs/admin-parts/members.md): Support reads, messages and writes notes; bans are the Manager's
+  'GET /booking-desk/members':                       'D    D    D    D    D    D    D    A    A    A    D',
+  'GET /booking-desk/members/:documentId':           'D    D    D    D    D    D    D    A    A    A    D',
+  'POST /booking-desk/members/:documentId/ban':      'D    D    D    D    D    D    D    A    A    D    D',
+  'POST /booking-desk/members/:documentId/message':  'D    D    D    D    D    D    D    A    A    A    D',
+  'POST /booking-desk/members/:documentId/notes':    'D    D    D    D    D    D    D    A    A    A    D',
+  'POST /booking-desk/members/:documentId/unban':    'D    D    D    D    D    D    D    A    A    D    D',
+  'POST /booking-desk/bookings/:documentId/price':    'D    D    D    D    D    D    D    A    A    D    D',
+  // Home-page figures (docs/admin-parts/home.md): any of calendar.read / inbox.read / revenue.read opens it
+  'GET /booking-desk/home':                           'D    D    D    D    D    D    D    A    A    A    D',
+  // Staff with content-manager update on outbox jobs (docs/ROLES.md)
+  'POST /admin/outbox-jobs/:documentId/retry':        'D    D    D    D    D    D    D    A    A    D    D',
+  // Support inbox (docs/admin-parts/inbox.md): inbox.read to read, inbox.reply to answer and change; Manager and Support
+  'GET /booking-desk/tickets':                        'D    D    D    D    D    D    D    A    A    A    D',
+  'GET /booking-desk/tickets/assignees':              'D    D    D    D    D    D    D    A    A    A    D',
+  'GET /booking-desk/tickets/:documentId':            'D    D    D    D    D    D    D    A    A    A    D',
+  'PATCH /booking-desk/tickets/:documentId':          'D    D    D    D    D    D    D    A    A    A    D',
+  'POST /booking-desk/tickets/:documentId/reply':     'D    D    D    D    D    D    D    A    A    A    D',
   // Staff who may read IP bans in the content manager (docs/ROLES.md)
   'GET /admin/ip-bans/nginx':                         'D    D    D    D    D    D    D    A    A    A    D',
   'GET /documentation':                               'A    A    A    A    A    A    A    A    A    A    A',
@@ -228,8 +255,8 @@ const COLLECTION_DATA: Record<string, (c: RecipeContext) => Promise<{ documentId
   tariffs: (c) => c.strapi.documents('api::tariff.tariff').create({ data: { name: `T${nextNumber()}`, slug: `matrix-t-${process.pid}-${nextNumber()}`, billingUnit: 'hour', price: 1000, minUnits: 1, maxUnits: 2 } as never }),
   resources: (c) => c.strapi.documents('api::resource.resource').create({ data: { name: `R${nextNumber()}`, slug: `matrix-r-${process.pid}-${nextNumber()}`, kind: 'meeting_room', capacity: 2 } as never }),
   promocodes: (c) => c.strapi.documents('api::promocode.promocode').create({ data: { code: `MATRIX${process.pid}X${nextNumber()}`, kind: 'percent', value: 10 } as never }),
-  'promocode-redemptions': (c) => c.strapi.documents('api::promocode-redemption.promocode-redemption').create({ data: { amount: 1000 } as never }),
-  refunds: (c) => c.strapi.documents('api::refund.refund').create({ data: { idempotenceKey: `matrix-refund-${process.pid}-${nextNumber()}`, amount: 500 } as never }),
+  'promocode-redemptions': (c) => asService(c.strapi, () => c.strapi.documents('api::promocode-redemption.promocode-redemption').create({ data: { amount: 1000 } as never })),
+  refunds: (c) => asService(c.strapi, () => c.strapi.documents('api::refund.refund').create({ data: { idempotenceKey: `matrix-refund-${process.pid}-${nextNumber()}`, amount: 500 } as never })),
   'ticket-messages': async (c) => {
     const ticket = await c.catalogue.ticket(c.owner);
     return c.strapi.documents('api::ticket-message.ticket-message').create({ data: { ticket: ticket.documentId, authorType: 'member', authorMember: c.owner.documentId, body: 'Hello' } as never });
@@ -238,7 +265,7 @@ const COLLECTION_DATA: Record<string, (c: RecipeContext) => Promise<{ documentId
   'newsletter-deliveries': (c) => c.strapi.documents('api::newsletter-delivery.newsletter-delivery').create({ data: { deliveryKey: `matrix-delivery-${process.pid}-${nextNumber()}`, telegramId: '100200300' } as never }),
   // TEST-NET-3 addresses: a fixture ban must never cover the loopback address the tests come from.
   'ip-bans': (c) => c.strapi.documents('api::ip-ban.ip-ban' as 'api::tariff.tariff').create({ data: { address: `203.0.113.${nextNumber() % 250}`, reason: 'matrix', source: 'staff' } as never }),
-  'outbox-jobs': (c) => c.strapi.documents('api::outbox-job.outbox-job').create({ data: { kind: 'test.job', attempts: 8, state: 'dead' } as never }),
+  'outbox-jobs': (c) => asService(c.strapi, () => c.strapi.documents('api::outbox-job.outbox-job').create({ data: { kind: 'test.job', attempts: 8, state: 'dead' } as never })),
   'audit-logs': (c) => c.strapi.documents('api::audit-log.audit-log').create({ data: { actorType: 'system', action: 'test.action', at: new Date() } as never }),
 };
 
@@ -343,9 +370,29 @@ const RECIPES: Record<string, Recipe> = {
   'POST /booking-desk/bookings/:documentId/mark-paid': async (c) => json(`/booking-desk/bookings/${(await c.catalogue.booking(c.owner)).documentId}/mark-paid`, {}),
   'POST /booking-desk/bookings/:documentId/reschedule': async (c) =>
     json(`/booking-desk/bookings/${(await c.catalogue.booking(c.owner, 'confirmed')).documentId}/reschedule`, { startAt: c.catalogue.freeStart() }),
+  'GET /booking-desk/home': () => ({ path: '/booking-desk/home' }),
+  'GET /booking-desk/tickets': () => ({ path: '/booking-desk/tickets', query: { state: 'open' } }),
+  'GET /booking-desk/tickets/assignees': () => ({ path: '/booking-desk/tickets/assignees' }),
+  'GET /booking-desk/tickets/:documentId': async (c) => ({ path: `/booking-desk/tickets/${(await c.catalogue.ticket(c.owner)).documentId}` }),
+  'PATCH /booking-desk/tickets/:documentId': async (c) => json(`/booking-desk/tickets/${(await c.catalogue.ticket(c.owner)).documentId}`, { priority: 'high' }),
+  'POST /booking-desk/tickets/:documentId/reply': async (c) => json(`/booking-desk/tickets/${(await c.catalogue.ticket(c.owner)).documentId}/reply`, { body: 'Matrix reply' }),
   'POST /yookassa/payments/:documentId/refund': async (c) => json(`/yookassa/payments/${(await c.catalogue.payment(c.owner)).documentId}/refund`, { amount: 100, reason: 'Matrix' }),
+  // Bookings calendar: a staff booking for the owner at a free hour (an allowed caller may get 201, 409 or 422).
+  'GET /booking-desk/calendar': () => ({ path: '/booking-desk/calendar', query: { from: localDay(2), to: localDay(3) } }),
+  'GET /booking-desk/calendar/bookings/:documentId': async (c) => ({ path: `/booking-desk/calendar/bookings/${(await c.catalogue.booking(c.owner)).documentId}` }),
+  'POST /booking-desk/bookings': (c) => json('/booking-desk/bookings', { member: c.owner.documentId, tariff: c.catalogue.tariff.documentId, startAt: c.catalogue.freeStart(), units: 1 }),
+  'POST /booking-desk/bookings/quote': (c) => json('/booking-desk/bookings/quote', { member: c.owner.documentId, tariff: c.catalogue.tariff.documentId, startAt: c.catalogue.freeStart(), units: 1 }),
+  // Member card: bans and messages go to a member of their own, so no other call meets a banned owner.
+  'GET /booking-desk/members': () => ({ path: '/booking-desk/members', query: { q: 'Test', pageSize: '5' } }),
+  'GET /booking-desk/members/:documentId': (c) => ({ path: `/booking-desk/members/${c.owner.documentId}` }),
+  'POST /booking-desk/members/:documentId/ban': async (c) => json(`/booking-desk/members/${(await memberAccount(c.strapi)).documentId}/ban`, { reason: 'Matrix' }),
+  'POST /booking-desk/members/:documentId/unban': async (c) => json(`/booking-desk/members/${(await memberAccount(c.strapi, { banned: true })).documentId}/unban`, { reason: 'Matrix' }),
+  'POST /booking-desk/members/:documentId/message': async (c) => json(`/booking-desk/members/${(await memberAccount(c.strapi)).documentId}/message`, { text: 'Matrix' }),
+  'POST /booking-desk/members/:documentId/notes': (c) => json(`/booking-desk/members/${c.owner.documentId}/notes`, { body: 'Matrix' }),
   'GET /monitoring/health': () => ({ path: '/monitoring/health' }),
   'GET /admin/ip-bans/nginx': () => ({ path: '/admin/ip-bans/nginx' }),
+  'POST /booking-desk/bookings/:documentId/price': async (c) => json(`/booking-desk/bookings/${(await c.catalogue.booking(c.owner, 'awaiting_confirmation')).documentId}/price`, { priceTotal: 50000, reason: 'Matrix' }),
+  'POST /admin/outbox-jobs/:documentId/retry': async (c) => json(`/admin/outbox-jobs/${(await COLLECTION_DATA['outbox-jobs'](c)).documentId}/retry`, {}),
   'GET /documentation': () => ({ path: '/documentation' }),
   'GET /documentation/openapi.json': () => ({ path: '/documentation/openapi.json' }),
   'GET /documentation/assets/:file': () => ({ path: '/documentation/assets/swagger-ui.css' }),

@@ -22,6 +22,7 @@ import {
   createIdentities,
   envelopeProblem,
   listen,
+  memberAccount,
   nextNumber,
   type Catalogue,
   type Identities,
@@ -306,7 +307,7 @@ function rawRequest(base: string, method: string, path: string, headers: Record<
 // The targets
 
 interface Target {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** With `:id` where a documentId goes. */
   path: string;
   identities: Identity[];
@@ -389,6 +390,28 @@ describe('route fuzz: malformed, oversized and odd input to every custom route',
     'POST /booking-desk/bookings/:id/cancel': { method: 'POST', path: '/booking-desk/bookings/:id/cancel', identities: ['manager'], id: booking('confirmed'), body: () => ({ reason: 'closed', refund: 'none' }) },
     'POST /booking-desk/bookings/:id/mark-paid': { method: 'POST', path: '/booking-desk/bookings/:id/mark-paid', identities: ['manager'], id: booking('pending_payment'), body: () => ({ reason: 'cash' }) },
     'POST /booking-desk/bookings/:id/reschedule': { method: 'POST', path: '/booking-desk/bookings/:id/reschedule', identities: ['manager'], id: booking('confirmed'), body: () => ({ startAt: startAt(), reason: 'moved' }) },
+    'POST /booking-desk/bookings/:id/price': { method: 'POST', path: '/booking-desk/bookings/:id/price', identities: ['manager'], id: booking('awaiting_confirmation'), body: () => ({ priceTotal: 50000, reason: 'goodwill' }) },
+    'GET /booking-desk/members': { method: 'GET', path: '/booking-desk/members', identities: ['manager', 'support'], query: { q: 'Анна', page: '1', pageSize: '20' } },
+    'GET /booking-desk/members/:id': { method: 'GET', path: '/booking-desk/members/:id', identities: ['manager', 'support'], id: async () => member().documentId },
+    // Each accepted ban / message meets a member of its own, so the shared member stays usable by other targets.
+    'POST /booking-desk/members/:id/ban': { method: 'POST', path: '/booking-desk/members/:id/ban', identities: ['manager', 'support'], id: async () => (await memberAccount(app.strapi)).documentId, body: () => ({ reason: 'fuzz' }) },
+    'POST /booking-desk/members/:id/unban': { method: 'POST', path: '/booking-desk/members/:id/unban', identities: ['manager'], id: async () => (await memberAccount(app.strapi, { banned: true })).documentId, body: () => ({ reason: 'fuzz' }) },
+    'POST /booking-desk/members/:id/message': { method: 'POST', path: '/booking-desk/members/:id/message', identities: ['manager', 'support'], id: async () => (await memberAccount(app.strapi)).documentId, body: () => ({ text: 'Hello from the desk' }) },
+    'POST /booking-desk/members/:id/notes': { method: 'POST', path: '/booking-desk/members/:id/notes', identities: ['manager', 'support'], id: async () => member().documentId, body: () => ({ body: 'A note' }) },
+    'GET /booking-desk/calendar': { method: 'GET', path: '/booking-desk/calendar', identities: ['manager', 'support'], query: { from: localDay(2), to: localDay(8), state: 'confirmed,cancelled' } },
+    'GET /booking-desk/calendar/bookings/:id': { method: 'GET', path: '/booking-desk/calendar/bookings/:id', identities: ['manager', 'support'], id: booking('confirmed') },
+    'GET /booking-desk/home': { method: 'GET', path: '/booking-desk/home', identities: ['manager', 'support'] },
+    'POST /booking-desk/bookings': {
+      method: 'POST',
+      path: '/booking-desk/bookings',
+      identities: ['manager', 'support'],
+      body: () => ({ member: member().documentId, tariff: catalogue.tariff.documentId, startAt: startAt(), units: 1, comment: 'fuzz' }),
+    },
+    'POST /booking-desk/bookings/quote': { method: 'POST', path: '/booking-desk/bookings/quote', identities: ['manager'], body: () => ({ tariff: catalogue.tariff.documentId, startAt: startAt(), units: 1 }) },
+    'GET /booking-desk/tickets': { method: 'GET', path: '/booking-desk/tickets', identities: ['support'], query: { state: 'waiting', priority: 'high', assignee: 'me', q: 'wifi', page: '1', pageSize: '20' } },
+    'GET /booking-desk/tickets/:id': { method: 'GET', path: '/booking-desk/tickets/:id', identities: ['support'], id: ticket },
+    'POST /booking-desk/tickets/:id/reply': { method: 'POST', path: '/booking-desk/tickets/:id/reply', identities: ['support'], id: ticket, body: () => ({ body: 'We are on it' }), multipart: true },
+    'PATCH /booking-desk/tickets/:id': { method: 'PATCH', path: '/booking-desk/tickets/:id', identities: ['support'], id: ticket, body: () => ({ state: 'in_progress', priority: 'high' }) },
     'POST /yookassa/payments/:id/refund': { method: 'POST', path: '/yookassa/payments/:id/refund', identities: ['manager'], id: async () => (await catalogue.payment(member())).documentId, body: () => ({ amount: 100, reason: 'goodwill' }) },
   };
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'net';
 import type { Core } from '@strapi/strapi';
 import { createApiToken, memberToken, staffToken } from '../helpers/auth';
 import { createRegisteredMember, createResource, createTariff, localDay, at } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 
 /** One route the HTTP server serves: `key` is `METHOD /path` with the router's own parameter syntax. */
 export interface ServedRoute {
@@ -189,7 +190,8 @@ export async function createCatalogue(strapi: Core.Strapi) {
 
     async booking(owner: { documentId: string }, state: BookingState = 'pending_payment') {
       const { startAt, endAt } = nextSlot();
-      return strapi.documents('api::booking.booking').create({
+      // Bookings and payments are written by our services only (src/document-middlewares/protected-fields.ts).
+      return asService(strapi, () => strapi.documents('api::booking.booking').create({
         data: {
           member: owner.documentId,
           tariff: tariff.documentId,
@@ -204,7 +206,7 @@ export async function createCatalogue(strapi: Core.Strapi) {
           source: 'api',
           ...(state === 'pending_payment' ? { holdExpiresAt: new Date(Date.now() + 60 * 60 * 1000) } : {}),
         } as never,
-      });
+      }));
     },
 
     async ticket(owner: { documentId: string; id: number }) {
@@ -220,7 +222,7 @@ export async function createCatalogue(strapi: Core.Strapi) {
     /** A succeeded payment of a confirmed booking, known to the YooKassa stand-in when one is given. */
     async payment(owner: { documentId: string }, providerPaymentId = `pay-${process.pid}-${nextNumber()}`) {
       const booking = await catalogue.booking(owner, 'confirmed');
-      return strapi.documents('api::payment.payment').create({
+      return asService(strapi, () => strapi.documents('api::payment.payment').create({
         data: {
           booking: booking.documentId,
           member: owner.documentId,
@@ -232,7 +234,7 @@ export async function createCatalogue(strapi: Core.Strapi) {
           state: 'succeeded',
           paidAt: new Date(),
         } as never,
-      });
+      }));
     },
   };
   return catalogue;
