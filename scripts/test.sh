@@ -77,7 +77,7 @@ else
   failed_checks=$((failed_checks + 1))
 fi
 
-# The admin panel in a real Chromium (tests/browser, docs/admin-parts/browser-tests.md): reuses the admin bundle
+# The admin panel in a real Chromium (tests/browser, docs/ADMIN.md, Browser tests): reuses the admin bundle
 # the build above wrote to dist/build (hence TEST_DIST_DIR=dist); screenshots go to .tmp/artefacts/screenshots/.
 if [ "$admin_built" != 1 ] || [ ! -f dist/build/index.html ]; then
   echo "browser tests skipped: the production build step made no admin panel (dist/build)"

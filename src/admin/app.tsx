@@ -10,7 +10,7 @@
  * - The home page is the staff's (plugins/booking-desk/admin/src/widgets): Strapi's developer widgets are
  *   removed, and so are the onboarding guided tour ("Discover your application!", "Create your schema",
  *   "Deploy your application to Strapi Cloud"), the release notifications (a call to GitHub) and the
- *   "Introducing the new Media Library" banner. See docs/admin-parts/home.md for how each is turned off.
+ *   "Introducing the new Media Library" banner. See docs/ADMIN.md, Home page for how each is turned off.
  */
 import type { StrapiApp } from '@strapi/strapi/admin';
 import { contentManagerTranslations } from '../bootstrap/admin-labels';

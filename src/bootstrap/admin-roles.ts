@@ -69,7 +69,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
     description: 'Runs the space day to day: members, bookings, catalogue, promo codes, money, support, newsletters, jobs.',
     contentTypes: {
       [MEMBER]: FULL,
-      // State, time and money of a booking are read-only (docs/admin-parts/integrity.md); the booking desk changes them.
+      // State, time and money of a booking are read-only (docs/ADMIN.md, Integrity of records); the booking desk changes them.
       'api::booking.booking': NO_CREATE,
       'api::tariff.tariff': FULL,
       'api::resource.resource': FULL,

@@ -1,5 +1,5 @@
 /**
- * Integrity of records (docs/admin-parts/integrity.md). Booking state, time and money, payment and refund
+ * Integrity of records (docs/ADMIN.md, Integrity of records). Booking state, time and money, payment and refund
  * amounts and states, promo-code redemptions and outbox job states are written by our services only: the
  * booking lifecycle (state machine), the booking create path, the payment flow, the price correction and the
  * outbox worker. Outside their trusted-write scope (./trusted-writes.ts) this Document Service middleware

@@ -1,5 +1,5 @@
 /**
- * The trusted-write scope (docs/admin-parts/integrity.md). Booking state, prices, payment and refund amounts and
+ * The trusted-write scope (docs/ADMIN.md, Integrity of records). Booking state, prices, payment and refund amounts and
  * states, outbox job states are written only by our own services; src/document-middlewares/protected-fields.ts
  * refuses any Document Service write that changes them outside this scope (default deny).
  *

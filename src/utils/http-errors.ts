@@ -27,6 +27,12 @@ const isShapeIssue = (issue: ZodIssue) =>
  */
 export const bodyErrorStatus = (issues: readonly ZodIssue[]): 400 | 422 => (issues.some(isShapeIssue) ? 400 : 422);
 
+/** Answers `status` in Strapi's error envelope `{ data: null, error: { status, name, message, details } }`. */
+export function sendError(ctx: Context, status: number, name: string, message: string, details: Record<string, unknown> = {}): void {
+  ctx.status = status;
+  ctx.body = { data: null, error: { status, name, message, details } };
+}
+
 /**
  * Answers with Strapi's error envelope. Strapi's own ValidationError always maps to 400; the member
  * endpoints answer 422 for well-formed requests whose values are wrong, as API.md specifies. `extra` adds
@@ -39,6 +45,5 @@ export function sendValidationError(
   errors: FieldError[],
   extra: Record<string, unknown> = {},
 ): void {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: 'ValidationError', message, details: { ...extra, errors } } };
+  sendError(ctx, status, 'ValidationError', message, { ...extra, errors });
 }

@@ -1,5 +1,5 @@
 /**
- * The bookings calendar's admin API (docs/admin-parts/calendar.md): the grid's data (range, filters, validation,
+ * The bookings calendar's admin API (docs/ADMIN.md, Bookings calendar): the grid's data (range, filters, validation,
  * RBAC), the side sheet's booking, and bookings made by staff for members through the members' own create path
  * (pricing service, resource lock, overlap count), with mark-paid and a payment link sent through the bot.
  * Real Strapi over HTTP, the YooKassa and Telegram stand-ins, the outbox driven with runOnce.

@@ -1,5 +1,5 @@
 /**
- * The member card of the booking desk (docs/admin-parts/members.md) through HTTP against the real server:
+ * The member card of the booking desk (docs/ADMIN.md, Member card) through HTTP against the real server:
  * search, the card and its totals to the kopeck, ban / unban (audited, and the member API refusing a banned
  * member), a message through the bot (an outbox job that the Telegram stand-in receives), staff notes,
  * validation, the per-staff rate limit and RBAC for Manager, Support and Marketing.

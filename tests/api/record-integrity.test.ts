@@ -1,5 +1,5 @@
 /**
- * Integrity of records (docs/admin-parts/integrity.md): booking state, time and money, payment and refund
+ * Integrity of records (docs/ADMIN.md, Integrity of records): booking state, time and money, payment and refund
  * amounts and states, redemption amounts and outbox job states are written by our services only. Through the
  * content manager (every staff role) and the REST API (a full-access token) a change is refused with a message
  * naming the booking-desk action, nothing is written and nothing is audited; our services keep working. Then the

@@ -19,7 +19,7 @@ const ALL: Action[] = ['find', 'findOne', 'create', 'update', 'delete'];
 const READ: Action[] = ['find', 'findOne'];
 const NO_DELETE: Action[] = ['find', 'findOne', 'create', 'update'];
 const NONE: Action[] = [];
-// Bookings, payments and refunds are created by our flows only, never through the generic routes (docs/admin-parts/integrity.md).
+// Bookings, payments and refunds are created by our flows only, never through the generic routes (docs/ADMIN.md, Integrity of records).
 const NO_CREATE: Action[] = ['find', 'findOne', 'update', 'delete'];
 // Redemptions: the only change a write could make is to a protected field (amount, state), so updates are refused too.
 const READ_DELETE: Action[] = ['find', 'findOne', 'delete'];

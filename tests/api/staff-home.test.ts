@@ -1,5 +1,5 @@
 /**
- * GET /booking-desk/home: the figures of the staff home page (docs/admin-parts/home.md). "Today" and "this month"
+ * GET /booking-desk/home: the figures of the staff home page (docs/ADMIN.md, Home page). "Today" and "this month"
  * are the space's calendar day and month (SPACE_TIMEZONE), so bookings and payments just either side of local
  * midnight land on the right day even where UTC says otherwise; each section is there only for a role that may
  * see it.

@@ -1,5 +1,5 @@
 /**
- * The browser tests' harness (docs/admin-parts/browser-tests.md): the real Strapi serving the built admin panel on
+ * The browser tests' harness (docs/ADMIN.md, Browser tests): the real Strapi serving the built admin panel on
  * a free port with a fresh SQLite database, the Telegram and YooKassa stand-ins wired in through the environment,
  * the outbox worker polling, and staff sessions in the suite's one Chromium (tests/browser/global-setup.js).
  *
@@ -19,6 +19,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { Core } from '@strapi/strapi';
 import { adminLogin, createStaffUser } from '../helpers/auth';
 import { SPACE_TIMEZONE } from '../helpers/booking-fixtures';
+import { startStrapi } from '../helpers/strapi';
 import { startTelegramStandIn, type TelegramStandIn } from '../stand-ins/telegram/server';
 import { startYooKassaStandIn, type YooKassaStandIn } from '../stand-ins/yookassa/server';
 
@@ -70,45 +71,15 @@ function browser(): Promise<Browser> {
   return browserPromise;
 }
 
-let databaseCounter = 0;
-
-/** Boots the compiled app (tests/helpers/strapi.ts does the same without the admin panel) and listens on a free port. */
+/**
+ * Boots the compiled app serving its admin panel (tests/helpers/strapi.ts) on a fresh SQLite database and
+ * listens on a free port.
+ */
 async function bootStrapi(env: Record<string, string>) {
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, env);
-  const distDir = process.env.TEST_DIST_DIR ?? path.join(appDir, 'dist');
-  if (!fs.existsSync(path.join(distDir, 'build', 'index.html'))) {
-    throw new Error(`No admin panel build in ${distDir}/build: run the browser tests through jest's browser project (its global setup builds it) or \`npm run build\``);
-  }
-  fs.mkdirSync(path.join(appDir, '.tmp'), { recursive: true });
-  const file = path.join(appDir, '.tmp', `browser-${process.pid}-${Date.now()}-${databaseCounter++}.db`);
-  process.env.DATABASE_CLIENT = 'sqlite';
-  process.env.DATABASE_FILENAME = file;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { createStrapi } = require('@strapi/strapi');
-  const strapi: Core.Strapi = await createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: true }).load();
-  await strapi.server.mount();
-  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = strapi.server.httpServer.address() as AddressInfo;
-  return {
-    strapi,
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      // strapi.destroy() removes every process listener, jest's included: put them back afterwards.
-      const saved = (['message', 'disconnect', 'exit', 'uncaughtException', 'unhandledRejection'] as const).map(
-        (event) => [event, process.rawListeners(event)] as const,
-      );
-      await strapi.destroy();
-      for (const [event, listeners] of saved) {
-        for (const listener of listeners) {
-          if (!process.rawListeners(event).includes(listener)) process.on(event, listener as (...args: unknown[]) => void);
-        }
-      }
-      for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
-      for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-      Object.assign(process.env, savedEnv);
-    },
-  };
+  const app = await startStrapi({ ...env, DATABASE_CLIENT: 'sqlite' }, { serveAdminPanel: true });
+  await new Promise<void>((resolve) => app.strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = app.strapi.server.httpServer.address() as AddressInfo;
+  return { strapi: app.strapi, url: `http://127.0.0.1:${port}`, stop: () => app.stop() };
 }
 
 /** Starts the stand-ins and the server; `env` goes on top of the defaults below. */

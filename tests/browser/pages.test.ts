@@ -40,6 +40,7 @@ describe('the staff pages in Russian, without console errors (Manager)', () => {
     { name: 'home', path: () => '/admin' },
     { name: 'calendar', path: () => `/admin/plugins/booking-desk/calendar?view=day&date=${today()}` },
     { name: 'members', path: () => '/admin/plugins/booking-desk/members' },
+    { name: 'member-card', path: () => `/admin/plugins/booking-desk/members/${member.documentId}`, heading: () => member.fullName },
     { name: 'inbox', path: () => '/admin/plugins/booking-desk/inbox' },
     { name: 'cm-booking-list', path: () => `${CM}/api::booking.booking` },
     // "№ / member / date": the member's name is in the heading, not "Untitled".
@@ -55,7 +56,7 @@ describe('the staff pages in Russian, without console errors (Manager)', () => {
     // When they open the page and it has finished loading
     await manager.open(path());
     await manager.page.waitForLoadState('networkidle');
-    await manager.shot(`page-${name}`, { doc: name.startsWith('cm-') });
+    await manager.shot(`page-${name}`, { doc: name.startsWith('cm-') || name === 'member-card' });
     // Then the admin is in Russian, the page has a Russian heading (the record's own title in edit views),
     // and nothing went wrong in the browser: every problem of the page is listed at once
     const problems = await russianShellProblems(manager.page);

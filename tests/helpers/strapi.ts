@@ -75,22 +75,30 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Serve the built admin panel (`<distDir>/build`, made by `strapi build` or the browser project's global setup)
+   * at /admin, as the browser tests need. Off by default: the API tests need no admin build.
+   */
+  serveAdminPanel?: boolean;
+}
+
 /**
  * Boots Strapi with `env` applied on top of the test defaults (tests/helpers/test-env.js).
  * Test files share one process (--runInBand), so stop() puts the environment back as it was.
  */
-export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startStrapi(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
+  const serveAdminPanel = options.serveAdminPanel ?? false;
+  const distDir = env.TEST_DIST_DIR ?? process.env.TEST_DIST_DIR ?? path.join(appDir, 'dist');
+  if (serveAdminPanel && !fs.existsSync(path.join(distDir, 'build', 'index.html'))) {
+    throw new Error(`No admin panel build in ${distDir}/build: run the browser tests through jest's browser project (its global setup builds it) or \`npm run build\``);
+  }
   const savedEnv = { ...process.env };
   Object.assign(process.env, env);
   const database = usesPostgres() ? await createPostgresDatabase() : createSqliteDatabase();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { createStrapi } = require('@strapi/strapi');
-  const strapi: Core.Strapi = await createStrapi({
-    appDir,
-    distDir: process.env.TEST_DIST_DIR ?? path.join(appDir, 'dist'),
-    autoReload: false,
-    serveAdminPanel: false,
-  }).load();
+  const strapi: Core.Strapi = await createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel }).load();
   await strapi.server.mount();
   return {
     strapi,

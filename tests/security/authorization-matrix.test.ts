@@ -64,7 +64,7 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /api/audit-logs/:id':                          'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/bookings':                                'D    D    D    D    D    A    A    D    D    D    D',
   // The generic create of bookings, payments, refunds and redemptions is refused to every caller, the full-access
-  // token included (403: they are made by our flows, docs/admin-parts/integrity.md); members' POST /api/bookings is theirs.
+  // token included (403: they are made by our flows, docs/ADMIN.md, Integrity of records); members' POST /api/bookings is theirs.
   'POST /api/bookings':                               'D    A    A    D    D    D    D    D    D    D    D',
   // A booking, payment or refund with money attached (the fixtures have) cannot be deleted by anyone.
   'DELETE /api/bookings/:id':                         'D    D    D    D    D    D    D    D    D    D    D',
@@ -172,12 +172,12 @@ const EXPECTATIONS: Record<string, string> = {
   'POST /booking-desk/bookings/:documentId/mark-paid': 'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/:documentId/reject':   'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/:documentId/reschedule': 'D    D    D    D    D    D    D    A    A    D    D',
-  // Bookings calendar (docs/admin-parts/calendar.md): Support reads it; creating bookings is the Manager's
+  // Bookings calendar (docs/ADMIN.md, Bookings calendar): Support reads it; creating bookings is the Manager's
   'GET /booking-desk/calendar':                       'D    D    D    D    D    D    D    A    A    A    D',
   'GET /booking-desk/calendar/bookings/:documentId':  'D    D    D    D    D    D    D    A    A    A    D',
   'POST /booking-desk/bookings':                      'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/quote':                'D    D    D    D    D    D    D    A    A    D    D',
-  // Member card (docs/admin-parts/members.md): Support reads, messages and writes notes; bans are the Manager's
+  // Member card (docs/ADMIN.md, Member card): Support reads, messages and writes notes; bans are the Manager's
   'GET /booking-desk/members':                       'D    D    D    D    D    D    D    A    A    A    D',
   'GET /booking-desk/members/:documentId':           'D    D    D    D    D    D    D    A    A    A    D',
   'POST /booking-desk/members/:documentId/ban':      'D    D    D    D    D    D    D    A    A    D    D',
@@ -185,11 +185,11 @@ const EXPECTATIONS: Record<string, string> = {
   'POST /booking-desk/members/:documentId/notes':    'D    D    D    D    D    D    D    A    A    A    D',
   'POST /booking-desk/members/:documentId/unban':    'D    D    D    D    D    D    D    A    A    D    D',
   'POST /booking-desk/bookings/:documentId/price':    'D    D    D    D    D    D    D    A    A    D    D',
-  // Home-page figures (docs/admin-parts/home.md): any of calendar.read / inbox.read / revenue.read opens it
+  // Home-page figures (docs/ADMIN.md, Home page): any of calendar.read / inbox.read / revenue.read opens it
   'GET /booking-desk/home':                           'D    D    D    D    D    D    D    A    A    A    D',
   // Staff with content-manager update on outbox jobs (docs/ROLES.md)
   'POST /admin/outbox-jobs/:documentId/retry':        'D    D    D    D    D    D    D    A    A    D    D',
-  // Support inbox (docs/admin-parts/inbox.md): inbox.read to read, inbox.reply to answer and change; Manager and Support
+  // Support inbox (docs/ADMIN.md, Support inbox): inbox.read to read, inbox.reply to answer and change; Manager and Support
   'GET /booking-desk/tickets':                        'D    D    D    D    D    D    D    A    A    A    D',
   'GET /booking-desk/tickets/assignees':              'D    D    D    D    D    D    D    A    A    A    D',
   'GET /booking-desk/tickets/:documentId':            'D    D    D    D    D    D    D    A    A    A    D',

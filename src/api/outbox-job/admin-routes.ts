@@ -6,6 +6,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { sendError } from '../../utils/http-errors';
 import type { OutboxService } from './services/outbox';
 
 const OUTBOX_UID = 'api::outbox-job.outbox-job';
@@ -23,11 +24,6 @@ const staffLabel = (user: AdminUser) => {
   const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
   return `admin:${user.id} ${name}`.trim().slice(0, 100);
 };
-
-function sendError(ctx: Context, status: 400 | 404 | 409, name: string, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name, message, details } };
-}
 
 export function registerOutboxAdminRoutes(strapi: Core.Strapi): void {
   async function retry(ctx: Context) {

@@ -103,7 +103,7 @@ export const STAFF_ACTIONS: readonly StaffAction[] = [
 ];
 
 /**
- * The money rule of the price correction (docs/admin-parts/integrity.md): only while no money has been taken.
+ * The money rule of the price correction (docs/ADMIN.md, Integrity of records): only while no money has been taken.
  * The server decides (409 once paid); the panel offers it for bookings that are not final and, when it knows,
  * have nothing paid. A confirmed booking with a price is usually paid, so without `paidAmount` it is not offered.
  */

@@ -3,6 +3,7 @@ import { useIntl } from 'react-intl';
 import { useDispatch } from 'react-redux';
 import { adminApi, isFetchError, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import type { BookingState } from '../../../../src/domain/booking-state';
+import { serverMessage } from './serverMessage';
 import { getTranslation, PLUGIN_ID } from './pluginId';
 import { stateLabel } from './stateLabels';
 import type { RefundChoice, StaffAction, StaffActionKey } from './staffActions';
@@ -30,28 +31,8 @@ interface StaffActionAnswer {
   meta: { refund: RefundDue | null };
 }
 
-/** Strapi's error envelope as our routes fill it. */
-interface ErrorEnvelope {
-  error?: {
-    status?: number;
-    message?: string;
-    details?: { code?: string; errors?: { path?: string[]; message?: string }[] };
-  };
-}
-
 /** The content manager caches documents in the admin's RTK Query store under these tags. */
 const documentCache = adminApi.enhanceEndpoints({ addTagTypes: ['Document'] });
-
-/** The server's own words: its message, plus the field messages of a 400. */
-function serverMessage(error: unknown): string | null {
-  if (!isFetchError(error)) return error instanceof Error ? error.message : null;
-  const body = error.response?.data as ErrorEnvelope | undefined;
-  const message = body?.error?.message ?? error.message;
-  const fieldMessages = (body?.error?.details?.errors ?? [])
-    .map((item) => item.message)
-    .filter((text): text is string => Boolean(text) && text !== message);
-  return [message, ...fieldMessages].filter(Boolean).join(' ');
-}
 
 /**
  * Runs one staff action on a booking: posts to the plugin's admin route, tells the user what happened and makes

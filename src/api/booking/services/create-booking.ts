@@ -288,7 +288,7 @@ const createBookingService = ({ strapi }: { strapi: Core.Strapi }) => {
           }
         : { state: 'confirmed', confirmedAt: now, confirmedBy: staff?.actorLabel ?? 'system' };
     // Holds are the only state a member can pile up without paying or staff seeing it. Staff, who create a
-    // booking on purpose and for the member, are not capped (docs/admin-parts/calendar.md).
+    // booking on purpose and for the member, are not capped (docs/ADMIN.md, Bookings calendar).
     if (lifecycle.state === 'pending_payment' && !staff) await assertHoldAllowed(trx, member.id, now);
     const discounts = price.discounts.map(({ kind, label, amount }) => ({
       kind,

@@ -1,6 +1,6 @@
 /**
  * `api::booking.price-correction`: a staff member corrects a booking's price (POST
- * /booking-desk/bookings/:documentId/price, docs/admin-parts/integrity.md). Either an explicit new total in
+ * /booking-desk/bookings/:documentId/price, docs/ADMIN.md, Integrity of records). Either an explicit new total in
  * kopecks (recorded as an override: a `correction` line in the discounts, so priceBase − discounts = total still
  * holds) or a re-price of the booking's tariff, units and promo code through the one pricing service
  * (src/domain/pricing.ts). The reason is required.

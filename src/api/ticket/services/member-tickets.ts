@@ -23,27 +23,17 @@ import type {
   TicketStatus,
   TicketSummary,
 } from '../../../../types/contracts/ticket';
-import { type InspectedFile, storedNameFor } from '../domain/attachments';
+import type { InspectedFile } from '../domain/attachments';
+import type { AttachmentStorageService, StoredAttachment } from './attachment-storage';
 import type { AttachmentUrlsService } from './attachment-urls';
 import type { StaffAlertsService } from '../../notification/services/staff-alerts';
 
 const TICKET_UID = 'api::ticket.ticket';
 const MESSAGE_UID = 'api::ticket-message.ticket-message';
-const FILE_UID = 'plugin::upload.file';
+const LOG_LABEL = 'tickets';
 const DEFAULT_PAGE_SIZE = 10;
 
-interface StoredFile {
-  id: number;
-  documentId: string;
-  name: string;
-  url: string;
-  mime: string;
-  size: number | string;
-  width: number | null;
-  height: number | null;
-  formats: Record<string, { url: string; width?: number | null; height?: number | null }> | null;
-  provider?: string;
-}
+type StoredFile = StoredAttachment;
 
 interface StoredMessage {
   id: number;
@@ -152,7 +142,8 @@ class Refusal extends Error {
 }
 
 const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
-  const uploadService = () => strapi.plugin('upload').service('upload');
+  // Uploads and deletions of attachments (services/attachment-storage.ts).
+  const storage = () => strapi.service('api::ticket.attachment-storage') as AttachmentStorageService;
   // Staff alerts join the transaction of withUploads (docs/NOTIFICATIONS.md § Staff alerts).
   const staffAlerts = () => strapi.service('api::notification.staff-alerts') as StaffAlertsService;
   const sign: SignUrl = (url) => (strapi.service('api::ticket.attachment-urls') as AttachmentUrlsService).sign(url);
@@ -169,62 +160,19 @@ const memberTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
     })) as StoredTicket | null;
   }
 
-  async function removeFiles(files: StoredFile[]): Promise<void> {
-    for (const file of files) {
-      try {
-        await uploadService().remove(file);
-      } catch (error) {
-        strapi.log.error(`tickets: could not delete the uploaded file ${file.id}: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  /**
-   * Uploads the files one by one through the upload plugin (into its "API Uploads" folder) under server-chosen
-   * names, then records the member's file name for display. When one fails, the ones already stored are
-   * deleted; a file the image library cannot read is a 415.
-   */
-  async function uploadAll(files: InspectedFile[]): Promise<{ ok: true; files: StoredFile[] } | { ok: false; message: string }> {
-    if (files.length === 0) return { ok: true, files: [] };
-    let folder: number | undefined;
-    try {
-      folder = (await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder())?.id;
-    } catch {
-      folder = undefined;
-    }
-    const stored: StoredFile[] = [];
-    try {
-      for (const { file, mime, displayName } of files) {
-        // The upload plugin takes the extension from originalFilename and derives the stored name from fileInfo.name.
-        const storedName = storedNameFor(mime);
-        file.originalFilename = storedName;
-        const fileInfo = { name: storedName, ...(folder === undefined ? {} : { folder }) };
-        const [one] = (await uploadService().upload({ data: { fileInfo }, files: file })) as StoredFile[];
-        stored.push(one);
-        await strapi.db.query(FILE_UID).update({ where: { id: one.id }, data: { name: displayName } });
-        one.name = displayName;
-      }
-      return { ok: true, files: stored };
-    } catch (error) {
-      await removeFiles(stored);
-      if (error instanceof Error && /not a valid image/i.test(error.message)) {
-        return { ok: false, message: `${files[stored.length]?.displayName ?? 'An attachment'} is not a readable image` };
-      }
-      throw error;
-    }
-  }
-
   /** Runs `write` in a transaction after uploading `files`; deletes the files again if anything fails. */
   async function withUploads<T>(
     files: InspectedFile[],
     write: (stored: StoredFile[]) => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; status: 415 | 409; message: string; code: string }> {
-    const uploaded = await uploadAll(files);
-    if (!uploaded.ok) return { ok: false, status: 415, message: uploaded.message, code: 'not_an_image' };
+    const uploaded = await storage().uploadAll(files, LOG_LABEL);
+    if (!uploaded.ok) {
+      return { ok: false, status: 415, message: `${uploaded.displayName ?? 'An attachment'} is not a readable image`, code: 'not_an_image' };
+    }
     try {
       return { ok: true, value: await strapi.db.transaction(() => write(uploaded.files)) };
     } catch (error) {
-      await removeFiles(uploaded.files);
+      await storage().removeFiles(uploaded.files, LOG_LABEL);
       if (error instanceof Refusal) return { ok: false, status: error.status, message: error.message, code: error.code };
       throw error;
     }

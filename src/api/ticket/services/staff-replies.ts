@@ -29,12 +29,12 @@ import {
   type IncomingFile,
   type InspectedFile,
   inspectAttachments,
-  storedNameFor,
 } from '../domain/attachments';
+import type { AttachmentStorageService, StoredAttachment } from './attachment-storage';
 
 const TICKET_UID = 'api::ticket.ticket';
 const MESSAGE_UID = 'api::ticket-message.ticket-message';
-const FILE_UID = 'plugin::upload.file';
+const LOG_LABEL = 'staff replies';
 
 /** Multipart fields that carry a staff reply's photos. */
 export const STAFF_REPLY_FILE_FIELDS = ['files', 'files[]'] as const;
@@ -64,12 +64,6 @@ export type StaffReplyRefusal =
 
 export type StaffReplyOutcome = { ok: true; message: { id: number; documentId: string } } | StaffReplyRefusal;
 
-interface StoredFile {
-  id: number;
-  name: string;
-  url: string;
-}
-
 const asList = (value: unknown): IncomingFile[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? (value as IncomingFile[]) : [value as IncomingFile];
 
@@ -83,7 +77,7 @@ const problemOf = (problem: AttachmentProblem, code: string): StaffReplyRefusal 
 });
 
 const staffRepliesService = ({ strapi }: { strapi: Core.Strapi }) => {
-  const uploadService = () => strapi.plugin('upload').service('upload');
+  const storage = () => strapi.service('api::ticket.attachment-storage') as AttachmentStorageService;
 
   /** The upload plugin's image library reads the whole file (the check it makes itself before storing). */
   async function decodableImage(file: IncomingFile): Promise<boolean> {
@@ -112,45 +106,11 @@ const staffRepliesService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { ok: true, files: inspected.files };
   }
 
-  async function removeFiles(files: StoredFile[]): Promise<void> {
-    for (const file of files) {
-      try {
-        await uploadService().remove(file);
-      } catch (error) {
-        strapi.log.error(`staff replies: could not delete the uploaded file ${file.id}: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  /** Stores the photos under server-chosen private names in the upload plugin's "API Uploads" folder. */
-  async function uploadAll(files: InspectedFile[]): Promise<{ ok: true; files: StoredFile[] } | StaffReplyRefusal> {
-    if (files.length === 0) return { ok: true, files: [] };
-    let folder: number | undefined;
-    try {
-      folder = (await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder())?.id;
-    } catch {
-      folder = undefined;
-    }
-    const stored: StoredFile[] = [];
-    try {
-      for (const { file, mime, displayName } of files) {
-        const storedName = storedNameFor(mime);
-        file.originalFilename = storedName;
-        const fileInfo = { name: storedName, ...(folder === undefined ? {} : { folder }) };
-        const [one] = (await uploadService().upload({ data: { fileInfo }, files: file })) as StoredFile[];
-        stored.push(one);
-        await strapi.db.query(FILE_UID).update({ where: { id: one.id }, data: { name: displayName } });
-        one.name = displayName;
-      }
-      return { ok: true, files: stored };
-    } catch (error) {
-      await removeFiles(stored);
-      if (error instanceof Error && /not a valid image/i.test(error.message)) {
-        const index = stored.length;
-        return { ok: false, status: 415, code: 'not_an_image', field: `files.${index}`, message: `${files[index]?.displayName ?? 'A photo'} is not a readable image` };
-      }
-      throw error;
-    }
+  /** Stores the photos under server-chosen private names (services/attachment-storage.ts); an unreadable one is a 415. */
+  async function uploadAll(files: InspectedFile[]): Promise<{ ok: true; files: StoredAttachment[] } | StaffReplyRefusal> {
+    const uploaded = await storage().uploadAll(files, LOG_LABEL);
+    if (uploaded.ok) return uploaded;
+    return { ok: false, status: 415, code: 'not_an_image', field: `files.${uploaded.index}`, message: `${uploaded.displayName ?? 'A photo'} is not a readable image` };
   }
 
   async function reply(request: StaffReplyRequest): Promise<StaffReplyOutcome> {
@@ -192,7 +152,7 @@ const staffRepliesService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
       return { ok: true, message: { id: message.id, documentId: message.documentId } };
     } catch (error) {
-      await removeFiles(uploaded.files);
+      await storage().removeFiles(uploaded.files, LOG_LABEL);
       if (error instanceof ClosedMeanwhile) return { ok: false, status: 409, code: 'closed', message: 'This ticket was closed meanwhile: reopen it before replying.' };
       throw error;
     }

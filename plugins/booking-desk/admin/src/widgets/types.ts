@@ -1,4 +1,4 @@
-/** The answer of GET /booking-desk/home (docs/admin-parts/home.md); sections the role may not see are absent. */
+/** The answer of GET /booking-desk/home (docs/ADMIN.md, Home page); sections the role may not see are absent. */
 export interface HomeBooking {
   documentId: string;
   label: string | null;

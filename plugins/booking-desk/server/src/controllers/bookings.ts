@@ -6,6 +6,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { z, type ZodIssue, type ZodTypeAny } from 'zod';
+import { clientIp, fieldErrors, issuesStatus, requestBody, sendError, sendRefusal, staffLabel } from '../http';
 
 type StaffEvent = 'approve' | 'reject' | 'cancel' | 'mark_paid' | 'reschedule';
 
@@ -64,41 +65,16 @@ const DOCUMENT_ID = /^[a-z0-9]{24}$/;
 // docs/API.md, Conventions: a body of the wrong shape (missing or unknown fields, wrong types, a date-time that
 // names no instant) is a 400; a well-formed one whose values break a rule is a 422.
 const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_union', 'invalid_date']);
-const bodyErrorStatus = (issues: ZodIssue[]): 400 | 422 =>
-  issues.some((issue) => SHAPE_ISSUES.has(issue.code) || (issue.code === 'invalid_string' && issue.validation === 'datetime')) ? 400 : 422;
-
-const ERROR_NAMES = { 400: 'ValidationError', 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' };
-
-function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
-}
-
-interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string | null;
-}
-
-/** How the booking and the audit log name the staff member: stable id first, then a readable name. */
-const staffLabel = (user: AdminUser) => {
-  const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
-  return `admin:${user.id} ${name}`.trim().slice(0, 100);
-};
+const isShapeIssue = (issue: ZodIssue) =>
+  SHAPE_ISSUES.has(issue.code) || (issue.code === 'invalid_string' && issue.validation === 'datetime');
 
 const bookingsController = ({ strapi }: { strapi: Core.Strapi }) => {
   async function act(ctx: Context, event: StaffEvent) {
     const { documentId } = ctx.params as { documentId: string };
     if (!DOCUMENT_ID.test(documentId)) return sendError(ctx, 400, 'This is not a valid booking id.');
-    const parsed = BODIES[event].safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+    const parsed = BODIES[event].safeParse(requestBody(ctx));
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String),
-        message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-        name: 'ValidationError',
-      }));
-      return sendError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', { errors });
+      return sendError(ctx, issuesStatus(parsed.error.issues, isShapeIssue), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
     }
     const body = parsed.data as { reason?: string; startAt?: Date; refund?: 'policy' | 'full' | 'none' };
 
@@ -111,15 +87,13 @@ const bookingsController = ({ strapi }: { strapi: Core.Strapi }) => {
       reason: body.reason,
       startAt: body.startAt,
       refund: body.refund,
-      // The client address as the app's ip-ban middleware worked it out (TRUSTED_PROXIES honoured).
-      ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip,
+      ip: clientIp(ctx),
     });
     if (outcome.ok) {
       ctx.body = { data: outcome.data, meta: { refund: outcome.refund } };
       return;
     }
-    const errors = outcome.field ? [{ path: [outcome.field], message: outcome.message, name: 'ValidationError' }] : undefined;
-    sendError(ctx, outcome.status, outcome.message, { code: outcome.code, ...(errors ? { errors } : {}) });
+    sendRefusal(ctx, outcome);
   }
 
   return {

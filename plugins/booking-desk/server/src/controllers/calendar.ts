@@ -1,5 +1,5 @@
 /**
- * The bookings calendar (docs/admin-parts/calendar.md): the grid's data, one booking for the side sheet, and
+ * The bookings calendar (docs/ADMIN.md, Bookings calendar): the grid's data, one booking for the side sheet, and
  * bookings made by staff for members (with a price preview). Validates, calls one service, maps its answer.
  * A body or query of the wrong shape is a 400; well-formed values that break a rule are a 422.
  */
@@ -7,9 +7,10 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { z, type ZodIssue } from 'zod';
 import { permissionOf } from '../actions';
+import { type AdminUser, clientIp, fieldErrors, issuesStatus, requestBody, sendError, sendRefusal, staffLabel } from '../http';
 import { parseBound, resolveRange, type RangeBound } from '../services/calendar-range';
 import { BOOKING_STATES, type BookingState, type CalendarService, DEFAULT_STATES } from '../services/calendar';
-import type { StaffBookingService, StaffRefusal } from '../services/staff-booking';
+import type { StaffBookingService } from '../services/staff-booking';
 
 const DOCUMENT_ID = /^[a-z0-9]{24}$/;
 const DATE_TIME_MESSAGE =
@@ -106,45 +107,13 @@ const createBody = z
 
 // Malformed values (wrong type, unknown field, an id or date that is not one) are the request's shape: 400.
 const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_union', 'invalid_date', 'invalid_string', 'invalid_enum_value']);
-const errorStatus = (issues: ZodIssue[]): 400 | 422 => (issues.some((issue) => SHAPE_ISSUES.has(issue.code)) ? 400 : 422);
-
-const ERROR_NAMES = { 400: 'ValidationError', 403: 'ForbiddenError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' };
-
-function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
-}
+const isShapeIssue = (issue: ZodIssue) => SHAPE_ISSUES.has(issue.code);
 
 function sendIssues(ctx: Context, issues: ZodIssue[], message: string) {
-  const errors = issues.map((issue) => ({
-    path: issue.path.map(String),
-    message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    name: 'ValidationError',
-  }));
-  sendError(ctx, errorStatus(issues), message, { errors });
+  sendError(ctx, issuesStatus(issues, isShapeIssue), message, { errors: fieldErrors(issues) });
 }
-
-function sendRefusal(ctx: Context, refusal: StaffRefusal) {
-  const errors = refusal.field ? [{ path: [refusal.field], message: refusal.message, name: 'ValidationError' }] : undefined;
-  sendError(ctx, refusal.status, refusal.message, { code: refusal.code, ...(errors ? { errors } : {}) });
-}
-
-interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string | null;
-}
-
-/** As the staff actions name the actor: `admin:<id> <name>`. */
-const staffLabel = (user: AdminUser) => {
-  const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
-  return `admin:${user.id} ${name}`.trim().slice(0, 100);
-};
 
 const timeZone = () => process.env.SPACE_TIMEZONE?.trim() || 'Europe/Moscow';
-
-const requestBody = (ctx: Context): unknown => (ctx.request as unknown as { body?: unknown }).body ?? {};
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const calendar = () => strapi.plugin('booking-desk').service('calendar') as CalendarService;
@@ -199,7 +168,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const user = ctx.state.user as AdminUser;
       const outcome = await staffBookings().create(
         parsed.data,
-        { id: user.id, label: staffLabel(user), ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip },
+        { id: user.id, label: staffLabel(user), ip: clientIp(ctx) },
         new Date(),
       );
       if (!outcome.ok) return sendRefusal(ctx, outcome);

@@ -1,11 +1,12 @@
 /**
- * Admin controller of the support inbox (docs/admin-parts/inbox.md). Validates the query, path and body with
+ * Admin controller of the support inbox (docs/ADMIN.md, Support inbox). Validates the query, path and body with
  * zod (400 wrong shape, 422 a value that breaks a rule), hands the work to services/inbox.ts and maps its
  * answer to HTTP in Strapi's error envelope.
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { z, type ZodIssue } from 'zod';
+import { z } from 'zod';
+import { clientIp, fieldErrors, issuesStatus, requestBody, sendError, sendRefusal as sendRefusalAt, staffLabel } from '../http';
 import { STATE_FILTERS, TICKET_PRIORITIES, TICKET_STATES, type InboxService, type Refusal } from '../services/inbox';
 
 const DOCUMENT_ID = /^[a-z0-9]{24}$/;
@@ -51,48 +52,8 @@ const updateSchema = z
   })
   .strict();
 
-const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_union']);
-const bodyErrorStatus = (issues: ZodIssue[]): 400 | 422 => (issues.some((issue) => SHAPE_ISSUES.has(issue.code)) ? 400 : 422);
-
-const ERROR_NAMES = {
-  400: 'ValidationError',
-  404: 'NotFoundError',
-  409: 'ConflictError',
-  413: 'PayloadTooLargeError',
-  415: 'UnsupportedMediaTypeError',
-  422: 'ValidationError',
-} as const;
-
-function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
-}
-
-const fieldErrors = (issues: ZodIssue[]) =>
-  issues.map((issue) => ({
-    path: issue.path.map(String),
-    message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    name: 'ValidationError',
-  }));
-
-function sendRefusal(ctx: Context, refusal: Refusal) {
-  const errors = refusal.field ? [{ path: refusal.field.split('.'), message: refusal.message, name: 'ValidationError' }] : undefined;
-  sendError(ctx, refusal.status, refusal.message, { code: refusal.code, ...(errors ? { errors } : {}) });
-}
-
-interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string | null;
-}
-
-const staffLabel = (user: AdminUser) => {
-  const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
-  return `admin:${user.id} ${name}`.trim().slice(0, 100);
-};
-
-const requestBody = (ctx: Context): unknown => (ctx.request as unknown as { body?: unknown }).body ?? {};
+/** A refusal's field such as `files.0` is the path `['files', '0']`. */
+const sendRefusal = (ctx: Context, refusal: Refusal) => sendRefusalAt(ctx, refusal, (field) => field.split('.'));
 const requestFiles = (ctx: Context) => (ctx.request as unknown as { files?: Record<string, unknown> }).files;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -137,7 +98,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (documentId === null || parsed === null || !parsed.success) {
         // The request's temporary files go whatever the refusal (the service deletes them on every other path).
         await (strapi.service('api::ticket.staff-replies') as unknown as { discard(files: unknown): Promise<void> }).discard(files);
-        if (parsed && !parsed.success) return sendError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
+        if (parsed && !parsed.success) return sendError(ctx, issuesStatus(parsed.error.issues), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
         return;
       }
       const outcome = await inbox().reply(documentId, ctx.state.user.id, parsed.data.body ?? '', files);
@@ -151,14 +112,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const documentId = documentIdOf(ctx);
       if (documentId === null) return;
       const parsed = updateSchema.safeParse(requestBody(ctx));
-      if (!parsed.success) return sendError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
+      if (!parsed.success) return sendError(ctx, issuesStatus(parsed.error.issues), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
       if (Object.keys(parsed.data).length === 0) {
         return sendError(ctx, 400, 'Nothing to change: give state, priority or assignee', { errors: [{ path: [], message: 'Give state, priority or assignee', name: 'ValidationError' }] });
       }
       const outcome = await inbox().update(documentId, parsed.data, {
         id: ctx.state.user.id,
         label: staffLabel(ctx.state.user),
-        ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip ?? null,
+        ip: clientIp(ctx) ?? null,
       });
       if (!outcome.ok) return sendRefusal(ctx, outcome);
       ctx.body = { data: outcome.data };

@@ -1,12 +1,13 @@
 /**
- * Admin controller of the member card (docs/admin-parts/members.md). Validates the query or body with zod
+ * Admin controller of the member card (docs/ADMIN.md, Member card). Validates the query or body with zod
  * (400 wrong shape, 422 a value that breaks a rule), hands the work to the plugin's `members` service and maps
  * its answer to HTTP in Strapi's error envelope.
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { z, type ZodIssue, type ZodTypeAny } from 'zod';
-import { type MembersService, type Refusal, spaceTimeZone, type StaffActor } from '../services/members';
+import { z, type ZodTypeAny } from 'zod';
+import { type AdminUser, clientIp, fieldErrors, issuesStatus, requestBody, sendError, sendRefusal } from '../http';
+import { type MembersService, spaceTimeZone, type StaffActor } from '../services/members';
 
 const DOCUMENT_ID = /^[a-z0-9]{24}$/;
 export const MESSAGE_MAX_CHARS = 4096;
@@ -49,30 +50,6 @@ const SEARCH_QUERY = z.object({
   pageSize: positiveInt('pageSize', PAGE_SIZE_MAX, 20),
 });
 
-const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_union']);
-const bodyErrorStatus = (issues: ZodIssue[]): 400 | 422 => (issues.some((issue) => SHAPE_ISSUES.has(issue.code)) ? 400 : 422);
-
-const ERROR_NAMES = { 400: 'ValidationError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' } as const;
-
-function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
-}
-
-const issuesOf = (issues: ZodIssue[]) =>
-  issues.map((issue) => ({
-    path: issue.path.map(String),
-    message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    name: 'ValidationError',
-  }));
-
-interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string | null;
-}
-
 /** How the audit log and notes name the staff member (the same label as the booking actions). */
 const staffActor = (user: AdminUser): StaffActor => {
   const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || `admin ${user.id}`;
@@ -81,13 +58,6 @@ const staffActor = (user: AdminUser): StaffActor => {
 
 const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('booking-desk').service('members') as MembersService;
-  const ip = (ctx: Context) => (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip;
-
-  const refuse = (ctx: Context, refusal: Refusal) =>
-    sendError(ctx, refusal.status, refusal.message, {
-      code: refusal.code,
-      ...(refusal.field ? { errors: [{ path: [refusal.field], message: refusal.message, name: 'ValidationError' }] } : {}),
-    });
 
   /** The documentId of the path, or a 400 sent (null). */
   const memberId = (ctx: Context): string | null => {
@@ -98,9 +68,9 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   function parseBody<S extends ZodTypeAny>(ctx: Context, schema: S): z.infer<S> | null {
-    const parsed = schema.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+    const parsed = schema.safeParse(requestBody(ctx));
     if (parsed.success) return parsed.data;
-    sendError(ctx, bodyErrorStatus(parsed.error.issues), 'Invalid request body', { errors: issuesOf(parsed.error.issues) });
+    sendError(ctx, issuesStatus(parsed.error.issues), 'Invalid request body', { errors: fieldErrors(parsed.error.issues) });
     return null;
   }
 
@@ -109,8 +79,8 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
     if (!documentId) return;
     const body = parseBody(ctx, BODIES.ban);
     if (!body) return;
-    const outcome = await service().setBanned({ documentId, banned, reason: body.reason, actor: staffActor(ctx.state.user), ip: ip(ctx) });
-    if (!outcome.ok) return refuse(ctx, outcome);
+    const outcome = await service().setBanned({ documentId, banned, reason: body.reason, actor: staffActor(ctx.state.user), ip: clientIp(ctx) });
+    if (!outcome.ok) return sendRefusal(ctx, outcome);
     ctx.body = { data: outcome.data };
   }
 
@@ -118,7 +88,7 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
     /** GET /booking-desk/members?q=&page=&pageSize= */
     async find(ctx: Context) {
       const parsed = SEARCH_QUERY.safeParse(ctx.query ?? {});
-      if (!parsed.success) return sendError(ctx, 400, 'Invalid query', { errors: issuesOf(parsed.error.issues) });
+      if (!parsed.success) return sendError(ctx, 400, 'Invalid query', { errors: fieldErrors(parsed.error.issues) });
       ctx.body = await service().search(parsed.data);
     },
 
@@ -127,7 +97,7 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const documentId = memberId(ctx);
       if (!documentId) return;
       const outcome = await service().card(documentId);
-      if (!outcome.ok) return refuse(ctx, outcome);
+      if (!outcome.ok) return sendRefusal(ctx, outcome);
       ctx.body = { data: outcome.data, meta: { timeZone: spaceTimeZone() } };
     },
 
@@ -140,8 +110,8 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!documentId) return;
       const body = parseBody(ctx, BODIES.message);
       if (!body) return;
-      const outcome = await service().message({ documentId, text: body.text, actor: staffActor(ctx.state.user), ip: ip(ctx) });
-      if (!outcome.ok) return refuse(ctx, outcome);
+      const outcome = await service().message({ documentId, text: body.text, actor: staffActor(ctx.state.user), ip: clientIp(ctx) });
+      if (!outcome.ok) return sendRefusal(ctx, outcome);
       ctx.status = 202;
       ctx.body = { data: { queued: true, job: outcome.data.job } };
     },
@@ -152,8 +122,8 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!documentId) return;
       const body = parseBody(ctx, BODIES.note);
       if (!body) return;
-      const outcome = await service().addNote({ documentId, body: body.body, actor: staffActor(ctx.state.user), ip: ip(ctx) });
-      if (!outcome.ok) return refuse(ctx, outcome);
+      const outcome = await service().addNote({ documentId, body: body.body, actor: staffActor(ctx.state.user), ip: clientIp(ctx) });
+      if (!outcome.ok) return sendRefusal(ctx, outcome);
       ctx.status = 201;
       ctx.body = { data: outcome.data };
     },

@@ -7,6 +7,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { clientIp, fieldErrors, issuesStatus, requestBody, SHAPE_ISSUES, sendError, staffLabel } from '../http';
 
 /** The part of the app's service this plugin uses (the app owns the full type). */
 interface PriceCorrectionService {
@@ -42,41 +43,18 @@ const body = z
   .strict();
 
 const DOCUMENT_ID = /^[a-z0-9]{24}$/;
-const ERROR_NAMES = { 400: 'ValidationError', 404: 'NotFoundError', 409: 'ConflictError', 422: 'ValidationError' } as const;
-// A body of the wrong shape is a 400; a well-formed one whose values break a rule is a 422 (docs/API.md).
-const SHAPE_ISSUES = new Set<string>(['invalid_type', 'unrecognized_keys', 'invalid_literal', 'invalid_union']);
-
-function sendError(ctx: Context, status: keyof typeof ERROR_NAMES, message: string, details: Record<string, unknown> = {}) {
-  ctx.status = status;
-  ctx.body = { data: null, error: { status, name: ERROR_NAMES[status], message, details } };
-}
-
-interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string | null;
-}
-
-const staffLabel = (user: AdminUser) => {
-  const name = [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email || '';
-  return `admin:${user.id} ${name}`.trim().slice(0, 100);
-};
+// A body of the wrong shape (here also a `reprice` that is not `true`) is a 400; a well-formed one whose values
+// break a rule is a 422 (docs/API.md).
+const isShapeIssue = (issue: { code: string }) => SHAPE_ISSUES.has(issue.code) || issue.code === 'invalid_literal';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async correct(ctx: Context) {
     const { documentId } = ctx.params as { documentId: string };
     if (!DOCUMENT_ID.test(documentId)) return sendError(ctx, 400, 'This is not a valid booking id.');
-    const parsed = body.safeParse((ctx.request as unknown as { body?: unknown }).body ?? {});
+    const parsed = body.safeParse(requestBody(ctx));
     if (!parsed.success) {
-      const issues = parsed.error.issues;
-      const errors = issues.map((issue) => ({
-        path: issue.path.map(String),
-        message: issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-        name: 'ValidationError',
-      }));
-      const status = issues.some((issue) => SHAPE_ISSUES.has(issue.code)) ? 400 : 422;
-      return sendError(ctx, status, errors[0]?.message ?? 'Invalid request body', { errors });
+      const errors = fieldErrors(parsed.error.issues);
+      return sendError(ctx, issuesStatus(parsed.error.issues, isShapeIssue), errors[0]?.message ?? 'Invalid request body', { errors });
     }
     const { priceTotal, reprice, reason } = parsed.data;
     if ((priceTotal === undefined) === (reprice === undefined)) {
@@ -91,7 +69,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       reprice,
       reason,
       actor: { id: ctx.state.user.id, label: staffLabel(ctx.state.user) },
-      ip: (ctx.state.clientAddress as string | undefined) ?? ctx.request.ip,
+      ip: clientIp(ctx),
       now: new Date(),
     });
     if (outcome.ok) {

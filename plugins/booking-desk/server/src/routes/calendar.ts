@@ -1,6 +1,6 @@
 import { requires } from '../actions';
 
-/** Admin routes of the calendar feature (docs/admin-parts/calendar.md). */
+/** Admin routes of the calendar feature (docs/ADMIN.md, Bookings calendar). */
 export default [
   { method: 'GET', path: '/calendar', handler: 'calendar.find', config: { policies: [requires('calendarRead')] } },
   { method: 'GET', path: '/calendar/bookings/:documentId', handler: 'calendar.findBooking', config: { policies: [requires('calendarRead')] } },

@@ -1,6 +1,6 @@
 import { permissionOf } from '../actions';
 
-/** Admin routes of the home feature (docs/admin-parts/home.md). Any one of the three reads opens the route. */
+/** Admin routes of the home feature (docs/ADMIN.md, Home page). Any one of the three reads opens the route. */
 export default [
   {
     method: 'GET',

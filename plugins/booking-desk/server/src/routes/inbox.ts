@@ -1,7 +1,7 @@
 import { requires } from '../actions';
 
 /**
- * Admin routes of the support inbox (docs/admin-parts/inbox.md): `inbox.read` to see tickets, `inbox.reply`
+ * Admin routes of the support inbox (docs/ADMIN.md, Support inbox): `inbox.read` to see tickets, `inbox.reply`
  * to answer them and change their state, priority and assignee. `/tickets/assignees` comes before
  * `/tickets/:documentId` (and is no documentId anyway).
  */

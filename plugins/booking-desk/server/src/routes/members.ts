@@ -12,7 +12,7 @@ const staffMessageLimit = {
   config: { rule: 'staffMessage', by: 'staff', refused: 'Too many messages to members' },
 };
 
-/** Admin routes of the member card (docs/admin-parts/members.md). */
+/** Admin routes of the member card (docs/ADMIN.md, Member card). */
 export default [
   {
     method: 'GET',

@@ -1,6 +1,6 @@
 import { requires } from '../actions';
 
-/** Admin routes of the price feature (docs/admin-parts/integrity.md): an audited price correction of one booking. */
+/** Admin routes of the price feature (docs/ADMIN.md, Integrity of records): an audited price correction of one booking. */
 export default [
   {
     method: 'POST',

@@ -1,5 +1,5 @@
 /**
- * The support inbox of the booking desk (docs/admin-parts/inbox.md): the ticket list with its counters, one
+ * The support inbox of the booking desk (docs/ADMIN.md, Support inbox): the ticket list with its counters, one
  * ticket's thread, staff replies (through the app's `api::ticket.staff-replies`) and changes of state, priority
  * and assignee (audited).
  *

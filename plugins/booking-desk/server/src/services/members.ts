@@ -1,5 +1,5 @@
 /**
- * The member card of the booking desk (docs/admin-parts/members.md): search, the card itself (profile, totals,
+ * The member card of the booking desk (docs/ADMIN.md, Member card): search, the card itself (profile, totals,
  * bookings, payments and refunds, tickets, referrals, staff notes), ban / unban, a message through the bot and
  * staff notes. Every change writes an audit-log row in the same transaction; the message is an outbox job
  * (`member.notify`, event `staff_message`) written in that transaction too, so a rolled-back request sends nothing.

@@ -167,12 +167,12 @@ export const BookingSheet = ({ documentId, timeZone, now, onClose, onChanged }: 
                   {booking.payments.map((payment) => (
                     <Box key={payment.documentId}>
                       <Typography variant="pi">
-                        {`${formats.money(payment.amount, payment.currency)} · ${payment.provider === 'manual' ? t('manual', 'at the desk') : payment.provider} · ${payment.state}`}
+                        {`${formats.money(payment.amount, payment.currency)} · ${payment.provider === 'manual' ? t('manual', 'at the desk') : payment.provider} · ${formatMessage({ id: `booking-desk.members.payment.state.${payment.state}`, defaultMessage: payment.state })}`}
                         {payment.paidAt ? ` · ${formats.dateTime(payment.paidAt)}` : ''}
                       </Typography>
                       {(payment.refunds ?? []).map((item) => (
                         <Typography key={item.documentId} variant="pi" textColor="neutral600" tag="div">
-                          {`↩ ${formats.money(item.amount, payment.currency)} · ${item.state}${item.reason ? ` · ${item.reason}` : ''}`}
+                          {`↩ ${formats.money(item.amount, payment.currency)} · ${formatMessage({ id: `booking-desk.members.refund.state.${item.state}`, defaultMessage: item.state })}${item.reason ? ` · ${item.reason}` : ''}`}
                         </Typography>
                       ))}
                     </Box>

@@ -1,28 +1,20 @@
 /**
  * Data of the calendar page: the grid, the side sheet's booking and its actions, member search, the price
- * preview and staff bookings. Each hook talks to one admin route of the booking desk (docs/admin-parts/calendar.md).
+ * preview and staff bookings. Each hook talks to one admin route of the booking desk (docs/ADMIN.md, Bookings calendar).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
+import { useFetchClient } from '@strapi/strapi/admin';
+import { useAdminData } from '../../hooks/useAdminData';
+import { serverMessage } from '../../serverMessage';
 import { PLUGIN_ID } from '../../pluginId';
 import type { StaffAction } from '../../staffActions';
 import type { StaffActionBody } from '../../useStaffAction';
 import type { BookingDetail, CalendarAnswer, CreateAnswer, CreateBody, MemberOption, QuoteData, RefundDue } from './types';
 
-interface ErrorEnvelope {
-  error?: { status?: number; message?: string; details?: { code?: string; errors?: { path?: string[]; message?: string }[] } };
-}
-
 /** The server's own words for a failed request: its message plus field messages. */
 export function errorMessage(error: unknown): string {
-  if (!isFetchError(error)) return error instanceof Error ? error.message : String(error);
-  const body = error.response?.data as ErrorEnvelope | undefined;
-  const message = body?.error?.message ?? error.message;
-  const fields = (body?.error?.details?.errors ?? []).map((item) => item.message).filter((text): text is string => Boolean(text) && text !== message);
-  return [message, ...fields].filter(Boolean).join(' ');
+  return serverMessage(error) ?? String(error);
 }
-
-const statusOf = (error: unknown): number | null => (isFetchError(error) ? (error.status ?? null) : null);
 
 export interface CalendarParams {
   from: string;
@@ -34,64 +26,21 @@ export interface CalendarParams {
 
 /** GET /booking-desk/calendar for the view's days and filters; `reload` after a change. */
 export function useCalendarData(params: CalendarParams) {
-  const { get } = useFetchClient();
-  const [answer, setAnswer] = useState<CalendarAnswer | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [version, setVersion] = useState(0);
-  const key = JSON.stringify(params);
-
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    const query = Object.fromEntries(Object.entries(JSON.parse(key) as CalendarParams).filter(([, value]) => value));
-    get<CalendarAnswer>(`/${PLUGIN_ID}/calendar`, { params: query })
-      .then(({ data }) => {
-        if (!live) return;
-        setAnswer(data);
-        setError(null);
-      })
-      .catch((failure: unknown) => live && setError(errorMessage(failure)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [get, key, version]);
-
-  const reload = useCallback(() => setVersion((value) => value + 1), []);
-  return { answer, error, loading, reload };
+  const query = Object.fromEntries(Object.entries(params).filter(([, value]) => value)) as Record<string, string>;
+  const { data: answer, error, loading, reload } = useAdminData<CalendarAnswer>(`/${PLUGIN_ID}/calendar`, {
+    params: query,
+    describe: errorMessage,
+    initialLoading: true,
+  });
+  return { answer, error: error?.message ?? null, loading, reload };
 }
 
 /** GET /booking-desk/calendar/bookings/:documentId, for the side sheet. */
 export function useBookingDetail(documentId: string | null) {
-  const { get } = useFetchClient();
-  const [booking, setBooking] = useState<BookingDetail | null>(null);
-  const [error, setError] = useState<{ status: number | null; message: string } | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [version, setVersion] = useState(0);
-
-  useEffect(() => {
-    if (!documentId) {
-      setBooking(null);
-      setError(null);
-      return;
-    }
-    let live = true;
-    setLoading(true);
-    get<{ data: BookingDetail }>(`/${PLUGIN_ID}/calendar/bookings/${documentId}`)
-      .then(({ data }) => {
-        if (!live) return;
-        setBooking(data.data);
-        setError(null);
-      })
-      .catch((failure: unknown) => live && setError({ status: statusOf(failure), message: errorMessage(failure) }))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [get, documentId, version]);
-
-  const reload = useCallback(() => setVersion((value) => value + 1), []);
+  const { data: booking, error, loading, reload } = useAdminData<{ data: BookingDetail }, BookingDetail>(
+    documentId ? `/${PLUGIN_ID}/calendar/bookings/${documentId}` : null,
+    { select: (answer) => answer.data, describe: errorMessage, initialLoading: false, idle: 'clear' },
+  );
   return { booking, error, loading, reload };
 }
 

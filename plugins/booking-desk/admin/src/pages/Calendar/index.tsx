@@ -2,7 +2,7 @@
  * The bookings calendar (booking desk): a day or week grid of bookings per resource, filters, a side sheet
  * with a booking's details and staff actions, and staff bookings from a free slot. The URL holds the state:
  * `?view=day|week&date=YYYY-MM-DD&booking=<documentId>&resource=&tariff=&member=` (staff alerts link to
- * `?booking=`). docs/admin-parts/calendar.md.
+ * `?booking=`). docs/ADMIN.md, Bookings calendar.
  */
 import { useCallback, useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { useIntl } from 'react-intl';

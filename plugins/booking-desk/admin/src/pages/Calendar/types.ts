@@ -1,4 +1,4 @@
-/** The answers of the calendar's admin routes (docs/admin-parts/calendar.md). */
+/** The answers of the calendar's admin routes (docs/ADMIN.md, Bookings calendar). */
 import type { BookingState } from '../../../../../../src/domain/booking-state';
 
 export type { BookingState };

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { isFetchError, useAuth, useFetchClient } from '@strapi/strapi/admin';
+import { useAuth, useFetchClient } from '@strapi/strapi/admin';
+import { useAdminData } from '../../hooks/useAdminData';
+import { serverMessage } from '../../serverMessage';
 import { PLUGIN_ID } from '../../pluginId';
 import type { Assignee, ErrorEnvelope, Message, TicketListAnswer, TicketPriority, TicketState, TicketView } from './types';
 
@@ -14,14 +16,7 @@ export interface ListFilters {
   pageSize: number;
 }
 
-/** The server's own words for a failed request: its message plus the field messages of a 4xx. */
-export function serverMessage(error: unknown): string | null {
-  if (!isFetchError(error)) return error instanceof Error ? error.message : null;
-  const body = error.response?.data as ErrorEnvelope | undefined;
-  const message = body?.error?.message ?? error.message;
-  const fields = (body?.error?.details?.errors ?? []).map((item) => item.message).filter((text): text is string => Boolean(text) && text !== message);
-  return [message, ...fields].filter(Boolean).join(' ');
-}
+export { serverMessage };
 
 /** The inbox actions this admin user holds. */
 export function useInboxPermissions() {
@@ -32,66 +27,23 @@ export function useInboxPermissions() {
 
 /** One page of the ticket list with the counters; `reload` fetches it again. */
 export function useTickets(filters: ListFilters) {
-  const { get } = useFetchClient();
-  const [answer, setAnswer] = useState<TicketListAnswer | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [version, setVersion] = useState(0);
   const { state, priority, assignee, q, page, pageSize } = filters;
-
-  useEffect(() => {
-    const controller = new AbortController();
-    const params: Record<string, string | number> = { page, pageSize };
-    if (state) params.state = state;
-    if (priority) params.priority = priority;
-    if (assignee) params.assignee = assignee;
-    if (q) params.q = q;
-    setLoading(true);
-    get<TicketListAnswer>(BASE, { params, signal: controller.signal })
-      .then(({ data }) => {
-        setAnswer(data);
-        setError(null);
-      })
-      .catch((failure: unknown) => {
-        if (!controller.signal.aborted) setError(serverMessage(failure) ?? 'Error');
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
-      });
-    return () => controller.abort();
-  }, [get, state, priority, assignee, q, page, pageSize, version]);
-
-  return { answer, error, loading, reload: useCallback(() => setVersion((v) => v + 1), []) };
+  const params: Record<string, string | number> = { page, pageSize };
+  if (state) params.state = state;
+  if (priority) params.priority = priority;
+  if (assignee) params.assignee = assignee;
+  if (q) params.q = q;
+  const { data: answer, error, loading, reload } = useAdminData<TicketListAnswer>(BASE, { params, initialLoading: true });
+  return { answer, error: error?.message ?? null, loading, reload };
 }
 
 /** One ticket with its thread; `reload` fetches it again (fresh signed photo links too). */
 export function useTicket(documentId: string | undefined) {
-  const { get } = useFetchClient();
-  const [ticket, setTicket] = useState<TicketView | null>(null);
-  const [error, setError] = useState<{ status: number | null; message: string } | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [version, setVersion] = useState(0);
-
-  useEffect(() => {
-    if (!documentId) return undefined;
-    const controller = new AbortController();
-    setLoading(true);
-    get<{ data: TicketView }>(`${BASE}/${documentId}`, { signal: controller.signal })
-      .then(({ data }) => {
-        setTicket(data.data);
-        setError(null);
-      })
-      .catch((failure: unknown) => {
-        if (controller.signal.aborted) return;
-        setError({ status: isFetchError(failure) ? (failure.status ?? null) : null, message: serverMessage(failure) ?? 'Error' });
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
-      });
-    return () => controller.abort();
-  }, [get, documentId, version]);
-
-  return { ticket, setTicket, error, loading, reload: useCallback(() => setVersion((v) => v + 1), []) };
+  const { data: ticket, setData: setTicket, error, loading, reload } = useAdminData<{ data: TicketView }, TicketView>(
+    documentId ? `${BASE}/${documentId}` : null,
+    { select: (answer) => answer.data, initialLoading: true },
+  );
+  return { ticket, setTicket, error, loading, reload };
 }
 
 /** Staff who may be assigned (they may answer tickets). */

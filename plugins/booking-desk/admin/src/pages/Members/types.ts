@@ -1,4 +1,4 @@
-/** The answers of the member-card admin routes (docs/admin-parts/members.md). Money is integer kopecks. */
+/** The answers of the member-card admin routes (docs/ADMIN.md, Member card). Money is integer kopecks. */
 import type { BookingState } from '../../../../../../src/domain/booking-state';
 
 export interface MemberListItem {
