@@ -29,13 +29,13 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const Database = require('better-sqlite3');
-const { appDir, TIME_ZONE, sleep, cpuSeconds, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
+const { appDir, TIME_ZONE, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
 const fixtures = require('./fixtures');
 const { runLoad } = require('./load');
+const { call, thousands, statusSummary, measurer } = require('../lib/measure');
 const BENCH_MEMBERS = 50;
 const AVAILABILITY_DAYS = 14; // availability and quote ask about the next two weeks
 
@@ -97,22 +97,6 @@ const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP fixtures: members sign in the way the bot signs them in
-
-async function call(url, method, pathname, { token, body } = {}) {
-  const response = await fetch(url + pathname, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: response.status, body: json, text };
-}
 
 /** 0 → "Aa", 1 → "Ab", …: names take letters only. */
 const letters = (i) => String.fromCharCode(65 + Math.floor(i / 26) % 26) + String.fromCharCode(97 + (i % 26));
@@ -211,15 +195,6 @@ const NAMES = {
 // ---------------------------------------------------------------------------------------------------------
 // Output
 
-const thousands = (value) => Math.round(value).toLocaleString('en-US');
-
-function statusSummary(statuses) {
-  return Object.entries(statuses)
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, n]) => `${n}×${code}`)
-    .join(', ');
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Main
 
@@ -299,34 +274,7 @@ async function main() {
       requests = endpoints(plan, tokens);
     };
 
-    // autocannon stops sending when its time is up, but the server still works through what it accepted;
-    // one request through the same queue (the database connection) waits until that backlog is gone, so the
-    // next run starts on an idle server.
-    const drain = async () => {
-      await call(server.url, 'GET', '/api/tariffs?pagination[pageSize]=1');
-      await sleep(200);
-    };
-    const measure = async (name, connections, label = name) => {
-      await drain();
-      if (options.warmup > 0) {
-        await runLoad({ url: server.url, connections, duration: options.warmup, next: requests[name] });
-        await drain();
-      }
-      const cpuBefore = cpuSeconds(server.child.pid);
-      const result = await runLoad({ url: server.url, connections, duration: options.duration, next: requests[name] });
-      const cpuAfter = cpuSeconds(server.child.pid);
-      // Server CPU per request is what the endpoint costs, whatever else the machine is doing; the share of
-      // one core it got says how much the machine let it run (Node runs the app on one thread).
-      result.cpuMsPerRequest = cpuBefore === null || cpuAfter === null ? NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests;
-      result.serverCpuShare = cpuBefore === null || cpuAfter === null ? NaN : (cpuAfter - cpuBefore) / result.duration;
-      result.loadavg = os.loadavg()[0];
-      const extra = result.non2xx > 0 ? `, non-2xx ${statusSummary(result.statuses)}: ${result.samples[0]}` : '';
-      log(
-        `${label} @${connections}: ${fmt(result.rps, 0)} req/s, p50 ${fmt(result.p50)} ms, p95 ${fmt(result.p95)} ms, p99 ${fmt(result.p99)} ms, ` +
-          `server CPU ${fmt(result.cpuMsPerRequest, 2)} ms/req at ${fmt(result.serverCpuShare * 100, 0)}% of a core, load ${fmt(result.loadavg, 2)}${extra}`,
-      );
-      return result;
-    };
+    const measure = measurer({ server, options, requests, log });
 
     // A fresh process runs its first thousands of requests slower (the JIT has not compiled the hot paths
     // yet): load the read paths once before anything is measured, so the first measured run is not penalised.

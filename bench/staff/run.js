@@ -28,14 +28,14 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const Database = require('better-sqlite3');
 const bcrypt = require('bcryptjs');
-const { appDir, TIME_ZONE, sleep, cpuSeconds, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
+const { appDir, TIME_ZONE, environment, compileServer, startServer, packageVersion, fmt, table } = require('../lib/common');
 const fixtures = require('../booking/fixtures');
 const { runLoad } = require('../booking/load');
+const { call, thousands, statusSummary, measurer } = require('../lib/measure');
 
 const MANAGER_EMAIL = 'bench-manager@staff.example.com';
 const MANAGER_PASSWORD = 'Bench-Passw0rd';
@@ -83,16 +83,6 @@ function parseOptions(argv) {
 }
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-
-async function call(url, method, pathname, { token, body } = {}) {
-  const response = await fetch(url + pathname, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures beyond bench/booking's: payments, tickets and a Manager, rows as Strapi writes them
@@ -222,13 +212,6 @@ function endpoints({ week, token }) {
   };
 }
 
-const thousands = (value) => Math.round(value).toLocaleString('en-US');
-const statusSummary = (statuses) =>
-  Object.entries(statuses)
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, n]) => `${n}×${code}`)
-    .join(', ');
-
 // ---------------------------------------------------------------------------------------------------------
 // Main
 
@@ -291,29 +274,7 @@ async function main() {
     const token = () => current;
     const requests = endpoints({ week, token });
 
-    const drain = async () => {
-      await call(server.url, 'GET', '/api/tariffs?pagination[pageSize]=1');
-      await sleep(200);
-    };
-    const measure = async (name, connections) => {
-      await drain();
-      if (options.warmup > 0) {
-        await runLoad({ url: server.url, connections, duration: options.warmup, next: requests[name] });
-        await drain();
-      }
-      const cpuBefore = cpuSeconds(server.child.pid);
-      const result = await runLoad({ url: server.url, connections, duration: options.duration, next: requests[name] });
-      const cpuAfter = cpuSeconds(server.child.pid);
-      result.cpuMsPerRequest = cpuBefore === null || cpuAfter === null ? NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests;
-      result.serverCpuShare = cpuBefore === null || cpuAfter === null ? NaN : (cpuAfter - cpuBefore) / result.duration;
-      result.loadavg = os.loadavg()[0];
-      const extra = result.non2xx > 0 ? `, non-2xx ${statusSummary(result.statuses)}: ${result.samples[0]}` : '';
-      log(
-        `${name} @${connections}: ${fmt(result.rps, 0)} req/s, p50 ${fmt(result.p50)} ms, p95 ${fmt(result.p95)} ms, p99 ${fmt(result.p99)} ms, ` +
-          `server CPU ${fmt(result.cpuMsPerRequest, 2)} ms/req at ${fmt(result.serverCpuShare * 100, 0)}% of a core, load ${fmt(result.loadavg, 2)}${extra}`,
-      );
-      return result;
-    };
+    const measure = measurer({ server, options, requests, log });
 
     // One request of each kind first: a broken route is reported, not benchmarked.
     const working = [];

@@ -6,13 +6,13 @@ import { Layouts, Page } from '@strapi/strapi/admin';
 import { useAssignees, useTickets } from './hooks';
 import { formatWhen, inboxText, memberLabel, priorityLabel, priorityVariant, stateLabel, stateVariant } from './labels';
 import { TICKET_PRIORITIES, TICKET_STATES, type StateFilter } from './types';
+import { LabelledSelect } from './LabelledSelect';
 
 const PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
 /** The counters shown as tabs (a click filters by it; a second click shows everything again). */
 const COUNTERS: StateFilter[] = ['open', 'in_progress', 'waiting'];
 
-const selectStyle = { padding: '0.5rem', borderRadius: 4, border: '1px solid #dcdce4', minWidth: '12rem', background: 'inherit', color: 'inherit' };
 
 /** The ticket list: counters, filters (kept in the URL), urgent first then the newest activity. */
 export const InboxList = () => {
@@ -87,47 +87,38 @@ export const InboxList = () => {
                 {t('search.label', 'Search tickets')}
               </Searchbar>
             </Box>
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.state', 'Status')}
-              </Typography>
-              <select style={selectStyle} data-testid="inbox-filter-state" value={filters.state} onChange={(event) => setFilter('state', event.target.value)}>
-                <option value="">{t('filter.all', 'All')}</option>
-                {[...TICKET_STATES.slice(0, 2), 'waiting' as const, ...TICKET_STATES.slice(2)].map((state) => (
-                  <option key={state} value={state}>
-                    {stateLabel(formatMessage, state)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.priority', 'Priority')}
-              </Typography>
-              <select style={selectStyle} data-testid="inbox-filter-priority" value={filters.priority} onChange={(event) => setFilter('priority', event.target.value)}>
-                <option value="">{t('filter.all', 'All')}</option>
-                {TICKET_PRIORITIES.map((priority) => (
-                  <option key={priority} value={priority}>
-                    {priorityLabel(formatMessage, priority)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.assignee', 'Assignee')}
-              </Typography>
-              <select style={selectStyle} data-testid="inbox-filter-assignee" value={filters.assignee} onChange={(event) => setFilter('assignee', event.target.value)}>
-                <option value="">{t('filter.all', 'All')}</option>
-                <option value="me">{t('filter.assignee.me', 'Assigned to me')}</option>
-                <option value="none">{t('filter.assignee.none', 'Not assigned')}</option>
-                {assignees.map((user) => (
-                  <option key={user.id} value={String(user.id)}>
-                    {user.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <LabelledSelect
+              label={t('filter.state', 'Status')}
+              testId="inbox-filter-state"
+              value={filters.state}
+              onChange={(value) => setFilter('state', value)}
+              options={[
+                { value: '', label: t('filter.all', 'All') },
+                ...[...TICKET_STATES.slice(0, 2), 'waiting' as const, ...TICKET_STATES.slice(2)].map((state) => ({ value: state, label: stateLabel(formatMessage, state) })),
+              ]}
+            />
+            <LabelledSelect
+              label={t('filter.priority', 'Priority')}
+              testId="inbox-filter-priority"
+              value={filters.priority}
+              onChange={(value) => setFilter('priority', value)}
+              options={[
+                { value: '', label: t('filter.all', 'All') },
+                ...TICKET_PRIORITIES.map((priority) => ({ value: priority, label: priorityLabel(formatMessage, priority) })),
+              ]}
+            />
+            <LabelledSelect
+              label={t('filter.assignee', 'Assignee')}
+              testId="inbox-filter-assignee"
+              value={filters.assignee}
+              onChange={(value) => setFilter('assignee', value)}
+              options={[
+                { value: '', label: t('filter.all', 'All') },
+                { value: 'me', label: t('filter.assignee.me', 'Assigned to me') },
+                { value: 'none', label: t('filter.assignee.none', 'Not assigned') },
+                ...assignees.map((user) => ({ value: String(user.id), label: user.name })),
+              ]}
+            />
           </Flex>
 
           {error && (

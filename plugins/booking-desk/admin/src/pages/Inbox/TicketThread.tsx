@@ -7,10 +7,10 @@ import { PLUGIN_ID } from '../../pluginId';
 import { serverMessage, useAssignees, useInboxActions, useInboxPermissions, useTicket } from './hooks';
 import { formatWhen, inboxText, memberLabel, priorityLabel, priorityVariant, stateLabel, stateVariant } from './labels';
 import { TICKET_PRIORITIES, TICKET_STATES, type Message, type TicketPriority, type TicketState } from './types';
+import { LabelledSelect } from './LabelledSelect';
 
 const MAX_FILES = 5;
 const MAX_CHARS = 4000;
-const selectStyle = { padding: '0.5rem', borderRadius: 4, border: '1px solid #dcdce4', minWidth: '12rem', background: 'inherit', color: 'inherit' };
 
 /** One message: who, when, the text and the photos inline (signed links; a click opens the full size). */
 const MessageBubble = ({ message, locale, staffLabel, memberFallback }: { message: Message; locale: string; staffLabel: string; memberFallback: string }) => {
@@ -229,64 +229,37 @@ export const TicketThread = () => {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
           <Flex gap={4} wrap="wrap" alignItems="flex-end">
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.state', 'Status')}
-              </Typography>
-              <select
-                style={selectStyle}
-                data-testid="inbox-state"
-                value={ticket.state}
-                disabled={!permissions.reply || saving}
-                onChange={(event) => change({ state: event.target.value as TicketState })}
-              >
-                {TICKET_STATES.map((state) => (
-                  <option key={state} value={state}>
-                    {stateLabel(formatMessage, state)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.priority', 'Priority')}
-              </Typography>
-              <select
-                style={selectStyle}
-                data-testid="inbox-priority"
-                value={ticket.priority}
-                disabled={!permissions.reply || saving}
-                onChange={(event) => change({ priority: event.target.value as TicketPriority })}
-              >
-                {TICKET_PRIORITIES.map((priority) => (
-                  <option key={priority} value={priority}>
-                    {priorityLabel(formatMessage, priority)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              <Typography variant="pi" fontWeight="bold" display="block">
-                {t('filter.assignee', 'Assignee')}
-              </Typography>
-              <select
-                style={selectStyle}
-                data-testid="inbox-assignee"
-                value={ticket.assignee ? String(ticket.assignee.id) : ''}
-                disabled={!permissions.reply || saving}
-                onChange={(event) => change({ assignee: event.target.value ? Number(event.target.value) : null })}
-              >
-                <option value="">{t('assignee.none', 'Nobody')}</option>
-                {ticket.assignee && !assignees.some((user) => user.id === ticket.assignee?.id) && (
-                  <option value={String(ticket.assignee.id)}>{ticket.assignee.name}</option>
-                )}
-                {assignees.map((user) => (
-                  <option key={user.id} value={String(user.id)}>
-                    {user.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <LabelledSelect
+              label={t('filter.state', 'Status')}
+              testId="inbox-state"
+              value={ticket.state}
+              disabled={!permissions.reply || saving}
+              onChange={(value) => change({ state: value as TicketState })}
+              options={TICKET_STATES.map((state) => ({ value: state, label: stateLabel(formatMessage, state) }))}
+            />
+            <LabelledSelect
+              label={t('filter.priority', 'Priority')}
+              testId="inbox-priority"
+              value={ticket.priority}
+              disabled={!permissions.reply || saving}
+              onChange={(value) => change({ priority: value as TicketPriority })}
+              options={TICKET_PRIORITIES.map((priority) => ({ value: priority, label: priorityLabel(formatMessage, priority) }))}
+            />
+            <LabelledSelect
+              label={t('filter.assignee', 'Assignee')}
+              testId="inbox-assignee"
+              value={ticket.assignee ? String(ticket.assignee.id) : ''}
+              disabled={!permissions.reply || saving}
+              onChange={(value) => change({ assignee: value ? Number(value) : null })}
+              options={[
+                { value: '', label: t('assignee.none', 'Nobody') },
+                // An assignee who has since lost the reply permission is still shown as the current one.
+                ...(ticket.assignee && !assignees.some((user) => user.id === ticket.assignee?.id)
+                  ? [{ value: String(ticket.assignee.id), label: ticket.assignee.name }]
+                  : []),
+                ...assignees.map((user) => ({ value: String(user.id), label: user.name })),
+              ]}
+            />
           </Flex>
 
           <Flex direction="column" alignItems="stretch" gap={3}>
