@@ -17,6 +17,40 @@ const deniedTypes = [
   'application/x-mach-binary',
 ];
 
+type Env = Core.Config.Shared.ConfigParams['env'];
+
+/** The email plugin's config: EMAIL_PROVIDER as given, else SMTP through nodemailer, else the refused sendmail. */
+function emailConfig(env: Env) {
+  const provider = env('EMAIL_PROVIDER', '').trim();
+  const smtpHost = env('SMTP_HOST', '').trim();
+  const defaultFrom = env('SMTP_FROM', '').trim() || env('EMAIL_FROM', '');
+  const settings = { defaultFrom, defaultReplyTo: env('EMAIL_REPLY_TO', '') };
+  if (provider !== '' || smtpHost === '') {
+    // Strapi needs a provider to boot: sendmail is loaded but never sends while neither is set.
+    return { provider: provider || 'sendmail', providerOptions: env.json('EMAIL_PROVIDER_OPTIONS', {}), settings };
+  }
+  const secure = env.bool('SMTP_SECURE', false);
+  const user = env('SMTP_USER', '').trim();
+  const pool = env.bool('SMTP_POOL', true);
+  return {
+    provider: 'nodemailer',
+    providerOptions: {
+      host: smtpHost,
+      port: env.int('SMTP_PORT', secure ? 465 : 587),
+      // true: implicit TLS (port 465); false: STARTTLS when the server offers it (required with SMTP_REQUIRE_TLS).
+      secure,
+      requireTLS: env.bool('SMTP_REQUIRE_TLS', false),
+      tls: { rejectUnauthorized: env.bool('SMTP_REJECT_UNAUTHORIZED', true) },
+      ...(user ? { auth: { user, pass: env('SMTP_PASS', '') } } : {}),
+      ...(pool ? { pool: true, maxConnections: env.int('SMTP_MAX_CONNECTIONS', 3), maxMessages: 500 } : {}),
+      connectionTimeout: env.int('SMTP_CONNECTION_TIMEOUT_MS', 15_000),
+      greetingTimeout: 10_000,
+      socketTimeout: env.int('SMTP_SOCKET_TIMEOUT_MS', 60_000),
+    },
+    settings,
+  };
+}
+
 const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin => ({
   'users-permissions': {
     config: {
@@ -35,15 +69,10 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
       register: { allowedFields: [] },
     },
   },
-  // No provider unless EMAIL_PROVIDER names one (src/extensions/email/strapi-server.ts refuses every send until then).
-  email: {
-    config: {
-      // Strapi needs a provider to boot: sendmail is loaded but never sends while EMAIL_PROVIDER is unset.
-      provider: env('EMAIL_PROVIDER', '').trim() || 'sendmail',
-      providerOptions: env.json('EMAIL_PROVIDER_OPTIONS', {}),
-      settings: { defaultFrom: env('EMAIL_FROM', ''), defaultReplyTo: env('EMAIL_REPLY_TO', '') },
-    },
-  },
+  // E-mail (docs/NEWSLETTERS.md, E-mail): EMAIL_PROVIDER names any provider (with EMAIL_PROVIDER_OPTIONS); else
+  // SMTP_HOST selects the nodemailer provider with SMTP_*; with neither, src/extensions/email/strapi-server.ts
+  // refuses every send.
+  email: { config: emailConfig(env) },
   upload: {
     config: {
       sizeLimit: env.int('UPLOAD_SIZE_LIMIT_BYTES', 10 * 1024 * 1024),
@@ -94,6 +123,12 @@ const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin =>
       timeoutMs: env.int('YOOKASSA_TIMEOUT_MS', 10000),
       reconcileAfterMs: env.int('YOOKASSA_RECONCILE_AFTER_MS', 120000),
     },
+  },
+  // Newsletters: Telegram broadcasts and e-mail campaigns (plugins/newsletter, docs/NEWSLETTERS.md). Settings come
+  // from the environment (plugins/newsletter/server/src/config.ts): NEWSLETTER_RATE, EMAIL_RATE, SMTP_*, ...
+  newsletter: {
+    enabled: true,
+    resolve: './plugins/newsletter',
   },
   // Staff actions on bookings (confirm, reject, cancel, mark paid, reschedule) as admin routes.
   'booking-desk': {

@@ -35,6 +35,8 @@ const DEFAULTS = {
   upload: { points: 30, durationSeconds: 3600 },
   /** POST /api/yookassa/webhook per sending address */
   paymentWebhook: { points: 300, durationSeconds: 60 },
+  /** e-mail tracking (open pixel, click redirect, unsubscribe: /api/newsletter/o|c|u/:token) per address */
+  newsletterTracking: { points: 600, durationSeconds: 60 },
   /** POST /booking-desk/members/:documentId/message per staff member (messages to members through the bot) */
   staffMessage: { points: 30, durationSeconds: 600 },
   /** failed POST /admin/login per address, any e-mails: the address is then refused for blockSeconds */

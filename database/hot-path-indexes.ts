@@ -35,6 +35,16 @@ export const HOT_PATH_INDEXES: IndexSpec[] = [
   // Newsletter delivery progress.
   { name: 'newsletter_deliveries_key_uq', table: 'newsletter_deliveries', columns: ['delivery_key'], unique: true },
   { name: 'newsletter_deliveries_state_idx', table: 'newsletter_deliveries', columns: ['state'] },
+  // The dispatcher claims a newsletter's due deliveries in id order; the page filters them by state.
+  {
+    name: 'newsletter_deliveries_ref_state_idx',
+    table: 'newsletter_deliveries',
+    columns: ['newsletter_ref', 'channel', 'state', 'id'],
+  },
+  // The progress view's current rate: deliveries of a newsletter sent in the last seconds.
+  { name: 'newsletter_deliveries_ref_sent_idx', table: 'newsletter_deliveries', columns: ['newsletter_ref', 'sent_at'] },
+  // Newsletters due to start (scheduled) or being sent.
+  { name: 'newsletters_state_scheduled_idx', table: 'newsletters', columns: ['state', 'scheduled_at'] },
   {
     name: 'newsletter_deliveries_newsletter_lnk_newsletter_idx',
     table: 'newsletter_deliveries_newsletter_lnk',

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, type-checks, runs every test.
 #   scripts/test.sh                 unit + API tests on SQLite, then the bot's end-to-end tests on SQLite
-#                                   (installs redis-server from Debian's packages when missing, for the bot's
-#                                   restart-with-Redis test, which is skipped with a message when that fails)
+#                                   (installs redis-server from Debian's packages when missing, for the tests that
+#                                   share state through Redis, which are skipped with a message when that fails)
 #   TEST_POSTGRES=1 scripts/test.sh also the API tests against PostgreSQL 15 (always on with CI=true;
 #                                   installs PostgreSQL from Debian's packages when it is missing)
 # Then `npm audit --omit=dev` against .audit-allowlist.json, the production build with its /documentation check,
@@ -41,10 +41,12 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
   failed_checks=$((failed_checks + 1))
 fi
 
+# redis-server for the tests that share state through Redis (newsletter rate, two-instance rate limits, the bot's
+# restart); each skips itself with a message when it cannot be installed.
+ensure_redis || true
+
 echo "==> unit and API tests (SQLite)"
 npx jest --runInBand --selectProjects unit api --json --outputFile=.tmp/jest-sqlite.json || status=1
-
-ensure_redis || true
 
 echo "==> security tests (SQLite; the two-instance rate-limit test uses redis-server)"
 npx jest --runInBand --selectProjects security --json --outputFile=.tmp/jest-security.json || status=1

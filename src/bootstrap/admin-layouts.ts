@@ -12,7 +12,7 @@ import { CONTENT_TYPE_TEXTS, fieldText } from './admin-labels';
  * fields that still carry Strapi's default label (their own name), so a field added later is labelled without
  * touching anything staff changed.
  */
-const LAYOUTS_VERSION = 3;
+const LAYOUTS_VERSION = 4;
 
 interface ListLayout {
   /** The record's title in list and edit views and wherever a relation points to it. */
@@ -93,7 +93,7 @@ export const LAYOUTS: Record<string, ListLayout> = {
     sortOrder: 'DESC',
   },
   'api::newsletter-delivery.newsletter-delivery': {
-    columns: ['id', 'newsletter', 'member', 'state', 'attempts', 'sentAt'],
+    columns: ['id', 'newsletter', 'member', 'channel', 'state', 'attempts', 'sentAt'],
     sortBy: 'createdAt',
     sortOrder: 'DESC',
   },

@@ -47,6 +47,8 @@ const BOOKING_DESK_ALL = bookingDesk(
 );
 // Front desk support: sees the calendar, member cards and the inbox; no money and no bans.
 const BOOKING_DESK_SUPPORT = bookingDesk('calendar.read', 'members.read', 'members.message', 'members.notes', 'inbox.read', 'inbox.reply');
+// Newsletters (plugins/newsletter, server/src/actions.ts): see, send, and compose / manage.
+const NEWSLETTERS_ALL = ['read', 'send', 'manage'].map((action) => `plugin::newsletter.${action}`);
 // Arrange the columns of the content manager's list views (src/bootstrap/admin-layouts.ts sets the defaults).
 const CONFIGURE_LIST_VIEWS = 'plugin::content-manager.collection-types.configure-view';
 
@@ -80,8 +82,10 @@ const STAFF_ROLES: readonly StaffRole[] = [
       'api::refund.refund': READ,
       'api::ticket.ticket': FULL,
       'api::ticket-message.ticket-message': FULL,
-      'api::newsletter.newsletter': FULL,
+      // Composed and sent on the Newsletters page (checked, audited); the content manager only shows them.
+      'api::newsletter.newsletter': READ,
       'api::newsletter-delivery.newsletter-delivery': READ,
+      'api::newsletter-template.newsletter-template': READ,
       // Update: the job's editable fields, and the audited Retry (POST /admin/outbox-jobs/:documentId/retry).
       'api::outbox-job.outbox-job': ['read', 'update'],
       [AUDIT_LOG]: READ,
@@ -89,7 +93,7 @@ const STAFF_ROLES: readonly StaffRole[] = [
       // Written from the member card (booking desk, audited); read here too.
       'api::member-note.member-note': READ,
     },
-    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK_ALL, 'plugin::yookassa.refund'],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, CONFIGURE_LIST_VIEWS, ...BOOKING_DESK_ALL, ...NEWSLETTERS_ALL, 'plugin::yookassa.refund'],
   },
   {
     code: 'coworking-support',
@@ -116,14 +120,15 @@ const STAFF_ROLES: readonly StaffRole[] = [
     name: 'Marketing',
     description: 'Newsletters and promo codes; sees members, tariffs, delivery results and analytics.',
     contentTypes: {
-      'api::newsletter.newsletter': FULL,
+      'api::newsletter.newsletter': READ,
       'api::newsletter-delivery.newsletter-delivery': READ,
+      'api::newsletter-template.newsletter-template': READ,
       'api::promocode.promocode': FULL,
       'api::tariff.tariff': READ,
       [MEMBER]: READ,
     },
     // Newsletters carry images.
-    actions: [...MEDIA_LIBRARY, ANALYTICS],
+    actions: [...MEDIA_LIBRARY, ANALYTICS, ...NEWSLETTERS_ALL],
   },
 ];
 

@@ -26,6 +26,8 @@ export const REFUND_UID = 'api::refund.refund';
 export const REDEMPTION_UID = 'api::promocode-redemption.promocode-redemption';
 export const OUTBOX_UID = 'api::outbox-job.outbox-job';
 export const MEMBER_UID = 'plugin::users-permissions.user';
+export const NEWSLETTER_UID = 'api::newsletter.newsletter';
+export const DELIVERY_UID = 'api::newsletter-delivery.newsletter-delivery';
 
 const HINTS = {
   state: 'Change the state with the booking desk: Confirm / Reject / Cancel / Mark as paid (Booking actions panel or the calendar).',
@@ -36,6 +38,9 @@ const HINTS = {
     "Payments are recorded by the online payment and the booking desk's Mark as paid; money goes back through the booking desk's Cancel (with refund) or the payment's Refund action.",
   refund: "Refunds are made with the booking desk's Cancel (with refund) or the payment's Refund action; their state follows YooKassa.",
   redemption: 'A promo-code redemption follows its booking: Cancel or Reject gives the code back, and the price correction re-prices the discount.',
+  newsletter:
+    'Compose, edit, send, pause, resume and cancel newsletters on the Newsletters page (POST /newsletter/newsletters and its actions): the content is checked there and each step is audited.',
+  delivery: "Deliveries are written by the newsletter dispatcher; resend the failed ones with the Newsletters page's Resend to failed.",
   outbox: 'Put a failed or dead job back in the queue with its Retry button (POST /admin/outbox-jobs/:documentId/retry); the worker writes the other states.',
 } as const;
 
@@ -102,6 +107,73 @@ export const PROTECTED_TYPES: Readonly<Record<string, ProtectedType>> = {
     noun: 'promo-code redemption',
     fields: { amount: 'redemption', state: 'redemption' },
     createdBy: 'Promo-code redemptions are made when a member books with a code; not here.',
+  },
+  // A newsletter is checked and audited by the Newsletters page; the content manager only shows it.
+  [NEWSLETTER_UID]: {
+    noun: 'newsletter',
+    fields: {
+      title: 'newsletter',
+      body: 'newsletter',
+      bodyEn: 'newsletter',
+      channels: 'newsletter',
+      subject: 'newsletter',
+      subjectEn: 'newsletter',
+      emailHtml: 'newsletter',
+      emailHtmlEn: 'newsletter',
+      buttons: 'newsletter',
+      media: 'newsletter',
+      telegramFileIds: 'newsletter',
+      segment: 'newsletter',
+      segmentParams: 'newsletter',
+      onlyMarketingConsent: 'newsletter',
+      state: 'newsletter',
+      scheduledAt: 'newsletter',
+      startedAt: 'newsletter',
+      finishedAt: 'newsletter',
+      materialisedAt: 'newsletter',
+      pausedAt: 'newsletter',
+      lockedBy: 'newsletter',
+      lockedUntil: 'newsletter',
+      lastError: 'newsletter',
+      createdByLabel: 'newsletter',
+      sentByLabel: 'newsletter',
+      totalCount: 'newsletter',
+      sentCount: 'newsletter',
+      failedCount: 'newsletter',
+      blockedCount: 'newsletter',
+      cancelledCount: 'newsletter',
+      openedCount: 'newsletter',
+      clickedCount: 'newsletter',
+    },
+    createdBy: 'Newsletters are composed on the Newsletters page (POST /newsletter/newsletters); not here.',
+  },
+  [DELIVERY_UID]: {
+    noun: 'newsletter delivery',
+    fields: {
+      newsletter: 'delivery',
+      member: 'delivery',
+      newsletterRef: 'delivery',
+      memberRef: 'delivery',
+      channel: 'delivery',
+      deliveryKey: 'delivery',
+      telegramId: 'delivery',
+      email: 'delivery',
+      language: 'delivery',
+      state: 'delivery',
+      attempts: 'delivery',
+      runAfter: 'delivery',
+      lockedBy: 'delivery',
+      lockedUntil: 'delivery',
+      errorCode: 'delivery',
+      error: 'delivery',
+      sentAt: 'delivery',
+      telegramMessageId: 'delivery',
+      providerMessageId: 'delivery',
+      openedAt: 'delivery',
+      clickedAt: 'delivery',
+      clickCount: 'delivery',
+    },
+    createdBy: 'Deliveries are listed by the newsletter dispatcher when a newsletter is sent; not here.',
   },
   [OUTBOX_UID]: {
     noun: 'outbox job',
@@ -314,7 +386,14 @@ interface DeleteEvent {
   params: { where?: Record<string, unknown> };
 }
 
-const DELETE_GUARDS: Readonly<Record<string, { populate: Record<string, unknown>; refusal(row: Data): string | null }>> = {
+interface DeleteGuard {
+  populate: Record<string, unknown>;
+  refusal(row: Data): string | null;
+  /** details.code of the refusal (default money_attached). */
+  code?: string;
+}
+
+const DELETE_GUARDS: Readonly<Record<string, DeleteGuard>> = {
   [BOOKING_UID]: {
     populate: { payments: { select: ['amount'] } },
     refusal: (row) =>
@@ -332,6 +411,21 @@ const DELETE_GUARDS: Readonly<Record<string, { populate: Record<string, unknown>
   [REFUND_UID]: {
     populate: {},
     refusal: (row) => (Number(row.amount ?? 0) > 0 ? 'A refund with an amount is a record of money and cannot be deleted.' : null),
+  },
+  // Deleting a newsletter that is going out would orphan its recipients mid-send.
+  [NEWSLETTER_UID]: {
+    populate: {},
+    code: 'newsletter_in_progress',
+    refusal: (row) =>
+      ['sending', 'paused', 'scheduled'].includes(String(row.state))
+        ? 'This newsletter is scheduled or being sent and cannot be deleted. Cancel it on the Newsletters page first.'
+        : null,
+  },
+  // What was sent to whom is the newsletter's record; it goes only with its newsletter (Newsletters page).
+  [DELIVERY_UID]: {
+    populate: {},
+    code: 'delivery_record',
+    refusal: () => 'Deliveries are the record of a newsletter and are deleted only with their newsletter, on the Newsletters page.',
   },
 };
 
@@ -354,7 +448,7 @@ async function guardDelete(strapi: Core.Strapi, event: DeleteEvent): Promise<voi
   const rows = (await strapi.db.query(uid as never).findMany({ where, populate: guard.populate })) as Data[];
   for (const row of rows) {
     const refusal = guard.refusal(row);
-    if (refusal) refuse(refusal, { code: 'money_attached' });
+    if (refusal) refuse(refusal, { code: guard.code ?? 'money_attached' });
   }
 }
 

@@ -19,7 +19,7 @@ interface OpenAPIDocument {
   paths: Record<string, Record<string, Operation>>;
 }
 
-// The content API as the architecture defines it; outbox jobs and audit logs are written by the server only.
+// The content API as the architecture defines it; outbox jobs, audit logs and newsletters are written by the server only.
 const WRITABLE = [
   'tariffs',
   'resources',
@@ -30,13 +30,12 @@ const WRITABLE = [
   'refunds',
   'tickets',
   'ticket-messages',
-  'newsletters',
-  'newsletter-deliveries',
   'ip-bans',
 ];
-const READ_ONLY = ['outbox-jobs', 'audit-logs'];
-// Staff-only types: written from the admin (the member card's notes) and served by no REST route at all.
-const ADMIN_ONLY = ['member-notes'];
+// Newsletters and their deliveries are written on the Newsletters page (plugins/newsletter) only.
+const READ_ONLY = ['outbox-jobs', 'audit-logs', 'newsletters', 'newsletter-deliveries'];
+// Staff-only types: written from the admin (the member card's notes, newsletter templates) and served by no REST route at all.
+const ADMIN_ONLY = ['member-notes', 'newsletter-templates'];
 
 /**
  * The official OpenAPI 3.1 schema, with its `$dynamicRef`s to the Schema Object turned into plain `$ref`s:

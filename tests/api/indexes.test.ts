@@ -19,6 +19,9 @@ const expectedIndexes: Array<[table: string, name: string, columns: string[], un
   ['refunds', 'refunds_idempotence_key_uq', ['idempotence_key'], true],
   ['newsletter_deliveries', 'newsletter_deliveries_key_uq', ['delivery_key'], true],
   ['newsletter_deliveries', 'newsletter_deliveries_state_idx', ['state'], false],
+  ['newsletter_deliveries', 'newsletter_deliveries_ref_state_idx', ['newsletter_ref', 'channel', 'state', 'id'], false],
+  ['newsletter_deliveries', 'newsletter_deliveries_ref_sent_idx', ['newsletter_ref', 'sent_at'], false],
+  ['newsletters', 'newsletters_state_scheduled_idx', ['state', 'scheduled_at'], false],
   [
     'newsletter_deliveries_newsletter_lnk',
     'newsletter_deliveries_newsletter_lnk_newsletter_idx',

@@ -38,8 +38,10 @@ const MATRIX = {
   refund: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: NO_CREATE_DELETE, manager: READ, support: NONE, marketing: NONE, superAdmin: NO_CREATE_DELETE },
   ticket: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NO_DELETE, marketing: NONE, superAdmin: ALL },
   ticketMessage: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NO_DELETE, marketing: NONE, superAdmin: ALL },
-  newsletter: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: NONE, marketing: ALL, superAdmin: ALL },
-  newsletterDelivery: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: READ, support: NONE, marketing: READ, superAdmin: ALL },
+  // Composed and sent on the Newsletters page (plugins/newsletter); read-only everywhere else (docs/ROLES.md, ⁷).
+  newsletter: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: READ, manager: READ, support: NONE, marketing: READ, superAdmin: ['find', 'findOne', 'delete'] },
+  newsletterDelivery: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: READ, manager: READ, support: NONE, marketing: READ, superAdmin: READ },
+  newsletterTemplate: { public: NONE, member: NONE, readOnlyToken: NONE, fullAccessToken: NONE, manager: READ, support: NONE, marketing: READ, superAdmin: ALL },
   outboxJob: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ['find', 'findOne', 'update'], support: NONE, marketing: NONE, superAdmin: ALL },
   auditLog: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: READ, support: NONE, marketing: NONE, superAdmin: READ },
   ipBan: { public: NONE, member: NONE, readOnlyToken: READ, fullAccessToken: ALL, manager: ALL, support: READ, marketing: NONE, superAdmin: ALL },
@@ -145,15 +147,15 @@ const FIXTURES: Record<TypeKey, Fixture> = {
   newsletter: {
     uid: 'api::newsletter.newsletter',
     restPath: '/api/newsletters',
-    restRoutes: ALL,
+    restRoutes: READ,
     data: (n) => ({ title: `Newsletter ${n}`, body: 'Hello, members' }),
     change: { title: 'Changed title' },
   },
   newsletterDelivery: {
     uid: 'api::newsletter-delivery.newsletter-delivery',
     restPath: '/api/newsletter-deliveries',
-    restRoutes: ALL,
-    data: (n) => ({ deliveryKey: `matrix-delivery-${n}`, telegramId: '100200300' }),
+    restRoutes: READ,
+    data: (n) => ({ deliveryKey: `matrix-delivery-${n}`, telegramId: '100200300', newsletterRef: 1, memberRef: 1, channel: 'telegram' }),
     change: { error: 'Changed' },
   },
   outboxJob: {
@@ -178,6 +180,13 @@ const FIXTURES: Record<TypeKey, Fixture> = {
     // Documentation addresses (RFC 5737), never the test client's own.
     data: (n) => ({ address: `198.51.100.${n % 250}`, reason: `Matrix ${n}` }),
     change: { reason: 'Changed' },
+  },
+  newsletterTemplate: {
+    uid: 'api::newsletter-template.newsletter-template',
+    restPath: '/api/newsletter-templates',
+    restRoutes: NONE,
+    data: (n) => ({ name: `Template ${n}`, html: '<p>Hello, {{firstName}}</p>' }),
+    change: { name: 'Changed name' },
   },
   memberNote: {
     uid: 'api::member-note.member-note',

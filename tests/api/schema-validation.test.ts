@@ -65,23 +65,6 @@ const cases: ValidationCase[] = [
     requiredField: 'body',
     longField: ['body', 4000],
   },
-  {
-    uid: 'api::newsletter.newsletter',
-    path: '/api/newsletters',
-    valid: { title: 'December news', body: '<b>Hello</b>', segment: 'all' },
-    enumField: 'segment',
-    requiredField: 'title',
-    longField: ['body', 4096],
-  },
-  {
-    uid: 'api::newsletter-delivery.newsletter-delivery',
-    path: '/api/newsletter-deliveries',
-    valid: { deliveryKey: 'n1:m1', telegramId: '123456', state: 'queued' },
-    enumField: 'state',
-    requiredField: 'telegramId',
-    longField: ['deliveryKey', 100],
-    patternField: ['telegramId', '12ab'],
-  },
 ];
 
 describe('schema validation through REST', () => {

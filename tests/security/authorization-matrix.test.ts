@@ -58,6 +58,11 @@ const EXPECTATIONS: Record<string, string> = {
   'POST /api/tickets/:documentId/messages':           'D    A    D    D    D    D    D    D    D    D    D',
   'GET /api/tickets/mine':                            'D    A    A    D    D    D    D    D    D    D    D',
   'POST /api/yookassa/webhook':                       'A    A    A    A    A    A    A    A    A    A    A',
+  // E-mail tracking (plugins/newsletter): public, but a token that was not signed for a delivery is refused.
+  'GET /api/newsletter/o/:token':                     'H    H    H    H    H    H    H    H    H    H    H',
+  'GET /api/newsletter/c/:token':                     'H    H    H    H    H    H    H    H    H    H    H',
+  'GET /api/newsletter/u/:token':                     'H    H    H    H    H    H    H    H    H    H    H',
+  'POST /api/newsletter/u/:token':                    'H    H    H    H    H    H    H    H    H    H    H',
 
   // collections' generic CRUD (docs/ROLES.md): members use the custom routes; POST /api/bookings and /api/tickets and GET /api/tickets/:id are the member endpoints for a member JWT
   'GET /api/audit-logs':                              'D    D    D    D    D    A    A    D    D    D    D',
@@ -71,15 +76,9 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /api/bookings/:id':                            'D    D    D    D    D    A    A    D    D    D    D',
   'PUT /api/bookings/:id':                            'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/newsletter-deliveries':                   'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/newsletter-deliveries':                  'D    D    D    D    D    D    A    D    D    D    D',
-  'DELETE /api/newsletter-deliveries/:id':            'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/newsletter-deliveries/:id':               'D    D    D    D    D    A    A    D    D    D    D',
-  'PUT /api/newsletter-deliveries/:id':               'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/newsletters':                             'D    D    D    D    D    A    A    D    D    D    D',
-  'POST /api/newsletters':                            'D    D    D    D    D    D    A    D    D    D    D',
-  'DELETE /api/newsletters/:id':                      'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/newsletters/:id':                         'D    D    D    D    D    A    A    D    D    D    D',
-  'PUT /api/newsletters/:id':                         'D    D    D    D    D    D    A    D    D    D    D',
   'GET /api/outbox-jobs':                             'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/outbox-jobs/:id':                         'D    D    D    D    D    A    A    D    D    D    D',
   'GET /api/payments':                                'D    D    D    D    D    A    A    D    D    D    D',
@@ -195,6 +194,31 @@ const EXPECTATIONS: Record<string, string> = {
   'GET /booking-desk/tickets/:documentId':            'D    D    D    D    D    D    D    A    A    A    D',
   'PATCH /booking-desk/tickets/:documentId':          'D    D    D    D    D    D    D    A    A    A    D',
   'POST /booking-desk/tickets/:documentId/reply':     'D    D    D    D    D    D    D    A    A    A    D',
+  // Newsletters page (plugins/newsletter): Manager and Marketing (read / send / manage), not Support
+  'GET /newsletter/newsletters':                      'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters':                     'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/newsletters/:documentId':          'D    D    D    D    D    D    D    A    A    D    A',
+  'PUT /newsletter/newsletters/:documentId':          'D    D    D    D    D    D    D    A    A    D    A',
+  'DELETE /newsletter/newsletters/:documentId':       'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/media':   'D    D    D    D    D    D    D    A    A    D    A',
+  'DELETE /newsletter/newsletters/:documentId/media/:fileId': 'D    D    D    D    D    D    D    H    H    D    H',
+  'POST /newsletter/audience/preview':                'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/test':    'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/send':    'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/pause':   'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/resume':  'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/cancel':  'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/newsletters/:documentId/resend':  'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/newsletters/:documentId/progress': 'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/newsletters/:documentId/deliveries': 'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/newsletters/:documentId/deliveries.csv': 'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/settings':                         'D    D    D    D    D    D    D    A    A    D    A',
+  'PUT /newsletter/settings/me':                      'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/members':                          'D    D    D    D    D    D    D    A    A    D    A',
+  'GET /newsletter/templates':                        'D    D    D    D    D    D    D    A    A    D    A',
+  'POST /newsletter/templates':                       'D    D    D    D    D    D    D    A    A    D    A',
+  'PUT /newsletter/templates/:documentId':            'D    D    D    D    D    D    D    A    A    D    A',
+  'DELETE /newsletter/templates/:documentId':         'D    D    D    D    D    D    D    A    A    D    A',
   // Staff who may read IP bans in the content manager (docs/ROLES.md)
   'GET /admin/ip-bans/nginx':                         'D    D    D    D    D    D    D    A    A    A    D',
   'GET /documentation':                               'A    A    A    A    A    A    A    A    A    A    A',
@@ -261,8 +285,13 @@ const COLLECTION_DATA: Record<string, (c: RecipeContext) => Promise<{ documentId
     const ticket = await c.catalogue.ticket(c.owner);
     return c.strapi.documents('api::ticket-message.ticket-message').create({ data: { ticket: ticket.documentId, authorType: 'member', authorMember: c.owner.documentId, body: 'Hello' } as never });
   },
-  newsletters: (c) => c.strapi.documents('api::newsletter.newsletter').create({ data: { title: 'Matrix', body: 'Hello, members' } as never }),
-  'newsletter-deliveries': (c) => c.strapi.documents('api::newsletter-delivery.newsletter-delivery').create({ data: { deliveryKey: `matrix-delivery-${process.pid}-${nextNumber()}`, telegramId: '100200300' } as never }),
+  newsletters: (c) => draftNewsletter(c),
+  'newsletter-deliveries': (c) =>
+    asService(c.strapi, () =>
+      c.strapi.documents('api::newsletter-delivery.newsletter-delivery').create({
+        data: { deliveryKey: `matrix-delivery-${process.pid}-${nextNumber()}`, telegramId: '100200300', newsletterRef: 1, memberRef: c.owner.id, channel: 'telegram' } as never,
+      }),
+    ),
   // TEST-NET-3 addresses: a fixture ban must never cover the loopback address the tests come from.
   'ip-bans': (c) => c.strapi.documents('api::ip-ban.ip-ban' as 'api::tariff.tariff').create({ data: { address: `203.0.113.${nextNumber() % 250}`, reason: 'matrix', source: 'staff' } as never }),
   'outbox-jobs': (c) => asService(c.strapi, () => c.strapi.documents('api::outbox-job.outbox-job').create({ data: { kind: 'test.job', attempts: 8, state: 'dead' } as never })),
@@ -393,11 +422,51 @@ const RECIPES: Record<string, Recipe> = {
   'GET /admin/ip-bans/nginx': () => ({ path: '/admin/ip-bans/nginx' }),
   'POST /booking-desk/bookings/:documentId/price': async (c) => json(`/booking-desk/bookings/${(await c.catalogue.booking(c.owner, 'awaiting_confirmation')).documentId}/price`, { priceTotal: 50000, reason: 'Matrix' }),
   'POST /admin/outbox-jobs/:documentId/retry': async (c) => json(`/admin/outbox-jobs/${(await COLLECTION_DATA['outbox-jobs'](c)).documentId}/retry`, {}),
+  // Newsletters page: each call gets a draft of its own (Telegram is not configured here, so nothing is sent:
+  // send and test answer 422 to an allowed caller, pause / resume / cancel / resend 409).
+  'GET /newsletter/newsletters': () => ({ path: '/newsletter/newsletters' }),
+  'POST /newsletter/newsletters': () => json('/newsletter/newsletters', { title: 'Matrix', channels: ['telegram'], body: 'Hello, members', audience: { segment: 'all', params: {} } }),
+  'GET /newsletter/newsletters/:documentId': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}` }),
+  'PUT /newsletter/newsletters/:documentId': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}`, { title: 'Matrix, edited' }),
+  'DELETE /newsletter/newsletters/:documentId': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}` }),
+  'POST /newsletter/newsletters/:documentId/media': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/media`, {}),
+  'DELETE /newsletter/newsletters/:documentId/media/:fileId': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/media/999999` }),
+  'POST /newsletter/audience/preview': () => json('/newsletter/audience/preview', { audience: { segment: 'all', params: {} } }),
+  'POST /newsletter/newsletters/:documentId/test': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/test`, { telegramId: '100200300' }),
+  'POST /newsletter/newsletters/:documentId/send': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/send`, {}),
+  'POST /newsletter/newsletters/:documentId/pause': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/pause`, {}),
+  'POST /newsletter/newsletters/:documentId/resume': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/resume`, {}),
+  'POST /newsletter/newsletters/:documentId/cancel': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/cancel`, {}),
+  'POST /newsletter/newsletters/:documentId/resend': async (c) => json(`/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/resend`, {}),
+  'GET /newsletter/newsletters/:documentId/progress': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/progress` }),
+  'GET /newsletter/newsletters/:documentId/deliveries': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/deliveries` }),
+  'GET /newsletter/newsletters/:documentId/deliveries.csv': async (c) => ({ path: `/newsletter/newsletters/${(await draftNewsletter(c)).documentId}/deliveries.csv` }),
+  'GET /newsletter/settings': () => ({ path: '/newsletter/settings' }),
+  'PUT /newsletter/settings/me': () => json('/newsletter/settings/me', { telegramId: '100200300' }),
+  'GET /newsletter/members': () => ({ path: '/newsletter/members', query: { q: 'Test' } }),
+  'GET /newsletter/templates': () => ({ path: '/newsletter/templates' }),
+  'POST /newsletter/templates': () => json('/newsletter/templates', { name: 'Matrix', subject: 'Hello', html: '<p>Hello, {{firstName}}</p>' }),
+  'PUT /newsletter/templates/:documentId': async (c) => json(`/newsletter/templates/${(await newsletterTemplate(c)).documentId}`, { name: 'Matrix, edited' }),
+  'DELETE /newsletter/templates/:documentId': async (c) => ({ path: `/newsletter/templates/${(await newsletterTemplate(c)).documentId}` }),
+  'GET /api/newsletter/o/:token': () => ({ path: '/api/newsletter/o/not-a-token' }),
+  'GET /api/newsletter/c/:token': () => ({ path: '/api/newsletter/c/not-a-token', query: { l: '1' } }),
+  'GET /api/newsletter/u/:token': () => ({ path: '/api/newsletter/u/not-a-token' }),
+  'POST /api/newsletter/u/:token': () => ({ path: '/api/newsletter/u/not-a-token', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
   'GET /documentation': () => ({ path: '/documentation' }),
   'GET /documentation/openapi.json': () => ({ path: '/documentation/openapi.json' }),
   'GET /documentation/assets/:file': () => ({ path: '/documentation/assets/swagger-ui.css' }),
 };
 
+/** A draft newsletter to all members, written as the Newsletters page would (its fields are refused to other writers). */
+function draftNewsletter(c: RecipeContext): Promise<{ documentId: string }> {
+  return asService(c.strapi, () =>
+    c.strapi.documents('api::newsletter.newsletter').create({
+      data: { title: 'Matrix', body: 'Hello, members', channels: ['telegram'], segment: 'all', segmentParams: {}, state: 'draft' } as never,
+    }),
+  );
+}
+const newsletterTemplate = (c: RecipeContext) =>
+  c.strapi.documents('api::newsletter-template.newsletter-template').create({ data: { name: `Matrix ${nextNumber()}`, html: '<p>Hello</p>' } as never });
 const authenticatedRole = (strapi: Core.Strapi) => strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
 const throwawayRole = (strapi: Core.Strapi) =>
   strapi.db.query('plugin::users-permissions.role').create({ data: { name: `Throwaway ${process.pid} ${nextNumber()}`, type: `throwaway-${process.pid}-${nextNumber()}`, description: 'matrix' } });

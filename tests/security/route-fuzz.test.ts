@@ -15,6 +15,7 @@ import { createRng, type Rng } from '../../database/seed/prng';
 import { startYooKassaStandIn, type YooKassaStandIn } from '../stand-ins/yookassa/server';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { SPACE_TIMEZONE, localDay } from '../helpers/booking-fixtures';
+import { asService } from '../helpers/integrity';
 import {
   routeSuiteEnv,
   countRows,
@@ -350,6 +351,14 @@ describe('route fuzz: malformed, oversized and odd input to every custom route',
   const booking = (state: 'pending_payment' | 'awaiting_confirmation' | 'confirmed') => async () => (await catalogue.booking(member(), state)).documentId;
   const ticket = async () => (await catalogue.ticket(member())).documentId;
   const startAt = () => catalogue.freeStart();
+  const newsletter = async () =>
+    (
+      await asService(app.strapi, () =>
+        app.strapi.documents('api::newsletter.newsletter').create({
+          data: { title: 'Fuzz', body: 'Hello, members', channels: ['telegram'], segment: 'all', segmentParams: {}, state: 'draft' } as never,
+        }),
+      )
+    ).documentId;
 
   const TARGETS: Record<string, Target> = {
     'POST /api/auth/telegram': { method: 'POST', path: '/api/auth/telegram', identities: ['anonymous', 'bot'], body: () => ({ telegramId: member().telegramId, username: 'fuzz', language: 'ru' }) },
@@ -412,6 +421,27 @@ describe('route fuzz: malformed, oversized and odd input to every custom route',
     'GET /booking-desk/tickets/:id': { method: 'GET', path: '/booking-desk/tickets/:id', identities: ['support'], id: ticket },
     'POST /booking-desk/tickets/:id/reply': { method: 'POST', path: '/booking-desk/tickets/:id/reply', identities: ['support'], id: ticket, body: () => ({ body: 'We are on it' }), multipart: true },
     'PATCH /booking-desk/tickets/:id': { method: 'PATCH', path: '/booking-desk/tickets/:id', identities: ['support'], id: ticket, body: () => ({ state: 'in_progress', priority: 'high' }) },
+    // Newsletters page (plugins/newsletter): Telegram and e-mail are not configured here, so a valid send or test answers 422.
+    'POST /newsletter/newsletters': {
+      method: 'POST',
+      path: '/newsletter/newsletters',
+      identities: ['manager', 'marketing'],
+      body: () => ({ title: 'Fuzz news', channels: ['telegram'], body: '<b>Hello</b>, {{firstName}}', buttons: [{ text: 'Site', url: 'https://example.com' }], audience: { segment: 'new', params: { days: 7 } } }),
+    },
+    'PUT /newsletter/newsletters/:id': { method: 'PUT', path: '/newsletter/newsletters/:id', identities: ['marketing'], id: newsletter, body: () => ({ title: 'Fuzz edited', audience: { segment: 'vip', params: { minBookings: 3 } } }) },
+    'POST /newsletter/newsletters/:id/media': { method: 'POST', path: '/newsletter/newsletters/:id/media', identities: ['marketing'], id: newsletter, body: () => ({ files: 'not-a-file' }), multipart: true },
+    'POST /newsletter/audience/preview': {
+      method: 'POST',
+      path: '/newsletter/audience/preview',
+      identities: ['marketing'],
+      body: () => ({ audience: { segment: 'tariff', params: { tariffs: [catalogue.tariff.documentId], from: localDay(-30), to: localDay(0) } }, channels: ['telegram', 'email'] }),
+    },
+    'POST /newsletter/newsletters/:id/test': { method: 'POST', path: '/newsletter/newsletters/:id/test', identities: ['marketing'], id: newsletter, body: () => ({ telegramId: '100200300', email: 'fuzz@example.com' }) },
+    'POST /newsletter/newsletters/:id/send': { method: 'POST', path: '/newsletter/newsletters/:id/send', identities: ['manager'], id: newsletter, body: () => ({ scheduledAt: new Date(Date.now() + 86_400_000).toISOString() }) },
+    'GET /newsletter/newsletters/:id/deliveries': { method: 'GET', path: '/newsletter/newsletters/:id/deliveries', identities: ['marketing'], id: newsletter, query: { status: 'failed', channel: 'telegram', page: '1', pageSize: '20' } },
+    'PUT /newsletter/settings/me': { method: 'PUT', path: '/newsletter/settings/me', identities: ['marketing'], body: () => ({ telegramId: '100200300' }) },
+    'POST /newsletter/templates': { method: 'POST', path: '/newsletter/templates', identities: ['marketing'], body: () => ({ name: 'Fuzz', subject: 'Hi', html: '<p>Hello, {{firstName}}</p>' }) },
+    'POST /api/newsletter/u/:id': { method: 'POST', path: '/api/newsletter/u/:id', identities: ['anonymous'], id: async () => 'not-a-token', body: () => ({ 'List-Unsubscribe': 'One-Click' }) },
     'POST /yookassa/payments/:id/refund': { method: 'POST', path: '/yookassa/payments/:id/refund', identities: ['manager'], id: async () => (await catalogue.payment(member())).documentId, body: () => ({ amount: 100, reason: 'goodwill' }) },
   };
 

@@ -265,6 +265,9 @@ export const WATCHED_TABLES = {
   refunds: 'api::refund.refund',
   users: 'plugin::users-permissions.user',
   files: 'plugin::upload.file',
+  newsletters: 'api::newsletter.newsletter',
+  newsletterDeliveries: 'api::newsletter-delivery.newsletter-delivery',
+  newsletterTemplates: 'api::newsletter-template.newsletter-template',
 } as const;
 
 export async function countRows(strapi: Core.Strapi): Promise<Record<keyof typeof WATCHED_TABLES, number>> {

@@ -728,7 +728,7 @@ export interface ApiNewsletterDeliveryNewsletterDelivery
   extends Struct.CollectionTypeSchema {
   collectionName: 'newsletter_deliveries';
   info: {
-    description: 'One newsletter to one member; unique per (newsletter, member) through deliveryKey';
+    description: 'One newsletter to one member on one channel; unique per (newsletter, channel, member) through deliveryKey';
     displayName: 'Newsletter delivery';
     pluralName: 'newsletter-deliveries';
     singularName: 'newsletter-delivery';
@@ -745,6 +745,18 @@ export interface ApiNewsletterDeliveryNewsletterDelivery
         number
       > &
       Schema.Attribute.DefaultTo<0>;
+    channel: Schema.Attribute.Enumeration<['telegram', 'email']> &
+      Schema.Attribute.Required &
+      Schema.Attribute.DefaultTo<'telegram'>;
+    clickCount: Schema.Attribute.Integer &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 0;
+        },
+        number
+      > &
+      Schema.Attribute.DefaultTo<0>;
+    clickedAt: Schema.Attribute.DateTime;
     createdAt: Schema.Attribute.DateTime;
     createdBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
       Schema.Attribute.Private;
@@ -754,32 +766,70 @@ export interface ApiNewsletterDeliveryNewsletterDelivery
       Schema.Attribute.SetMinMaxLength<{
         maxLength: 100;
       }>;
+    email: Schema.Attribute.Email &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 254;
+      }>;
     error: Schema.Attribute.Text &
       Schema.Attribute.SetMinMaxLength<{
         maxLength: 2000;
       }>;
+    errorCode: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 50;
+      }>;
+    language: Schema.Attribute.Enumeration<['ru', 'en']> &
+      Schema.Attribute.DefaultTo<'ru'>;
     locale: Schema.Attribute.String & Schema.Attribute.Private;
     localizations: Schema.Attribute.Relation<
       'oneToMany',
       'api::newsletter-delivery.newsletter-delivery'
     > &
       Schema.Attribute.Private;
+    lockedBy: Schema.Attribute.String &
+      Schema.Attribute.Private &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 100;
+      }>;
+    lockedUntil: Schema.Attribute.DateTime & Schema.Attribute.Private;
     member: Schema.Attribute.Relation<
       'manyToOne',
       'plugin::users-permissions.user'
     >;
+    memberRef: Schema.Attribute.Integer &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 1;
+        },
+        number
+      >;
     newsletter: Schema.Attribute.Relation<
       'manyToOne',
       'api::newsletter.newsletter'
     >;
+    newsletterRef: Schema.Attribute.Integer &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 1;
+        },
+        number
+      >;
+    openedAt: Schema.Attribute.DateTime;
+    providerMessageId: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 255;
+      }>;
     publishedAt: Schema.Attribute.DateTime;
+    runAfter: Schema.Attribute.DateTime;
     sentAt: Schema.Attribute.DateTime;
     state: Schema.Attribute.Enumeration<
-      ['queued', 'sent', 'failed', 'blocked']
+      ['queued', 'sending', 'sent', 'failed', 'blocked', 'cancelled']
     > &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<'queued'>;
-    telegramId: Schema.Attribute.String & Schema.Attribute.Required;
+    telegramId: Schema.Attribute.String;
     telegramMessageId: Schema.Attribute.String &
       Schema.Attribute.SetMinMaxLength<{
         maxLength: 32;
@@ -790,10 +840,62 @@ export interface ApiNewsletterDeliveryNewsletterDelivery
   };
 }
 
+export interface ApiNewsletterTemplateNewsletterTemplate
+  extends Struct.CollectionTypeSchema {
+  collectionName: 'newsletter_templates';
+  info: {
+    description: 'A reusable e-mail subject and HTML body with {{variables}}, picked when composing a newsletter (plugins/newsletter)';
+    displayName: 'Newsletter template';
+    pluralName: 'newsletter-templates';
+    singularName: 'newsletter-template';
+  };
+  options: {
+    draftAndPublish: false;
+  };
+  attributes: {
+    body: Schema.Attribute.Text &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 20000;
+      }>;
+    createdAt: Schema.Attribute.DateTime;
+    createdBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+    description: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 300;
+      }>;
+    html: Schema.Attribute.Text &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200000;
+      }>;
+    locale: Schema.Attribute.String & Schema.Attribute.Private;
+    localizations: Schema.Attribute.Relation<
+      'oneToMany',
+      'api::newsletter-template.newsletter-template'
+    > &
+      Schema.Attribute.Private;
+    name: Schema.Attribute.String &
+      Schema.Attribute.Required &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 100;
+        minLength: 1;
+      }>;
+    publishedAt: Schema.Attribute.DateTime;
+    subject: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
+    updatedAt: Schema.Attribute.DateTime;
+    updatedBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
+      Schema.Attribute.Private;
+  };
+}
+
 export interface ApiNewsletterNewsletter extends Struct.CollectionTypeSchema {
   collectionName: 'newsletters';
   info: {
-    description: 'A Telegram broadcast to a segment of members';
+    description: 'A broadcast to a segment of members through Telegram, e-mail or both (plugins/newsletter, docs/NEWSLETTERS.md)';
     displayName: 'Newsletter';
     pluralName: 'newsletters';
     singularName: 'newsletter';
@@ -811,14 +913,46 @@ export interface ApiNewsletterNewsletter extends Struct.CollectionTypeSchema {
       > &
       Schema.Attribute.DefaultTo<0>;
     body: Schema.Attribute.Text &
-      Schema.Attribute.Required &
       Schema.Attribute.SetMinMaxLength<{
-        maxLength: 4096;
-        minLength: 1;
+        maxLength: 20000;
       }>;
+    bodyEn: Schema.Attribute.Text &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 20000;
+      }>;
+    buttons: Schema.Attribute.JSON;
+    cancelledCount: Schema.Attribute.Integer &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 0;
+        },
+        number
+      > &
+      Schema.Attribute.DefaultTo<0>;
+    channels: Schema.Attribute.JSON;
+    clickedCount: Schema.Attribute.Integer &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 0;
+        },
+        number
+      > &
+      Schema.Attribute.DefaultTo<0>;
     createdAt: Schema.Attribute.DateTime;
     createdBy: Schema.Attribute.Relation<'oneToOne', 'admin::user'> &
       Schema.Attribute.Private;
+    createdByLabel: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 100;
+      }>;
+    emailHtml: Schema.Attribute.Text &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200000;
+      }>;
+    emailHtmlEn: Schema.Attribute.Text &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200000;
+      }>;
     failedCount: Schema.Attribute.Integer &
       Schema.Attribute.SetMinMax<
         {
@@ -828,24 +962,57 @@ export interface ApiNewsletterNewsletter extends Struct.CollectionTypeSchema {
       > &
       Schema.Attribute.DefaultTo<0>;
     finishedAt: Schema.Attribute.DateTime;
+    lastError: Schema.Attribute.Text &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 2000;
+      }>;
     locale: Schema.Attribute.String & Schema.Attribute.Private;
     localizations: Schema.Attribute.Relation<
       'oneToMany',
       'api::newsletter.newsletter'
     > &
       Schema.Attribute.Private;
+    lockedBy: Schema.Attribute.String &
+      Schema.Attribute.Private &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 100;
+      }>;
+    lockedUntil: Schema.Attribute.DateTime & Schema.Attribute.Private;
+    materialisedAt: Schema.Attribute.DateTime;
     media: Schema.Attribute.Media<'images', true>;
     onlyMarketingConsent: Schema.Attribute.Boolean &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<true>;
+    openedCount: Schema.Attribute.Integer &
+      Schema.Attribute.SetMinMax<
+        {
+          min: 0;
+        },
+        number
+      > &
+      Schema.Attribute.DefaultTo<0>;
+    pausedAt: Schema.Attribute.DateTime;
     publishedAt: Schema.Attribute.DateTime;
     scheduledAt: Schema.Attribute.DateTime;
     segment: Schema.Attribute.Enumeration<
-      ['all', 'new', 'active', 'inactive', 'vip', 'tariff', 'custom']
+      [
+        'all',
+        'new',
+        'active',
+        'inactive',
+        'vip',
+        'tariff',
+        'upcoming',
+        'custom',
+      ]
     > &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<'all'>;
     segmentParams: Schema.Attribute.JSON;
+    sentByLabel: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 100;
+      }>;
     sentCount: Schema.Attribute.Integer &
       Schema.Attribute.SetMinMax<
         {
@@ -860,6 +1027,15 @@ export interface ApiNewsletterNewsletter extends Struct.CollectionTypeSchema {
     > &
       Schema.Attribute.Required &
       Schema.Attribute.DefaultTo<'draft'>;
+    subject: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
+    subjectEn: Schema.Attribute.String &
+      Schema.Attribute.SetMinMaxLength<{
+        maxLength: 200;
+      }>;
+    telegramFileIds: Schema.Attribute.JSON & Schema.Attribute.Private;
     title: Schema.Attribute.String &
       Schema.Attribute.Required &
       Schema.Attribute.SetMinMaxLength<{
@@ -2119,6 +2295,7 @@ declare module '@strapi/strapi' {
       'api::ip-ban.ip-ban': ApiIpBanIpBan;
       'api::member-note.member-note': ApiMemberNoteMemberNote;
       'api::newsletter-delivery.newsletter-delivery': ApiNewsletterDeliveryNewsletterDelivery;
+      'api::newsletter-template.newsletter-template': ApiNewsletterTemplateNewsletterTemplate;
       'api::newsletter.newsletter': ApiNewsletterNewsletter;
       'api::outbox-job.outbox-job': ApiOutboxJobOutboxJob;
       'api::payment.payment': ApiPaymentPayment;

@@ -76,6 +76,11 @@ export interface TelegramStandInOptions {
   webhookTimeoutMs?: number;
   /** Called with one line per API call (the CLI prints them). */
   log?: (line: string) => void;
+  /**
+   * Every Bot API call is answered this many milliseconds after it was executed (the message is in the chat at
+   * once; the answer travels back late), like a real network round trip. Default 0. `setLatency()` changes it.
+   */
+  latencyMs?: number;
 }
 
 export interface RecordedCall {
@@ -120,6 +125,15 @@ export interface ForcedFailure {
 }
 
 export type ButtonTarget = string | { messageId: number; data: string };
+
+/** A failure injected for one chat by `failFor()`. */
+interface ChatFailure {
+  failure: ForcedFailure;
+  /** Calls still to fail; Infinity until cleared. */
+  remaining: number;
+  /** Lower-case method names it applies to; undefined: every method addressed to the chat (chat_id). */
+  methods?: Set<string>;
+}
 
 const DEFAULT_TOKEN = '123456789:AAF-stand-in-token_for_tests_0000000';
 const LONG_POLL_MAX_TIMEOUT = 50;
@@ -292,6 +306,8 @@ export class TelegramStandIn {
   private readonly commandSets = new Map<string, TgBotCommand[]>();
   private readonly recorded: RecordedCall[] = [];
   private readonly forced = new Map<string, ForcedFailure[]>();
+  private readonly chatFailures = new Map<number, ChatFailure[]>();
+  private latency = 0;
   private readonly waiters = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -338,6 +354,7 @@ export class TelegramStandIn {
       webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
     };
     this.log = options.log;
+    this.latency = Math.max(0, options.latencyMs ?? 0);
     this.nextUpdateId = options.firstUpdateId ?? 100_000_001;
     this.host = options.host ?? '127.0.0.1';
     this.handlers = this.createHandlers();
@@ -518,12 +535,84 @@ export class TelegramStandIn {
     this.flood.configure(mergeLimits(limits));
   }
 
+  /**
+   * Calls addressed to `chatId` (its `chat_id`) fail with `failure` the next `times` times (default: until
+   * `clearFailures()`), before anything else is checked. `methods` limits it (default: every method with that
+   * chat_id, e.g. sendMessage, sendPhoto, sendMediaGroup). Failures for one chat are used in the order given.
+   * E.g. `failFor(1001, { error_code: 403, description: 'Forbidden: user is deactivated' })`,
+   * `failFor(1002, { error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } }, 1)`,
+   * `failFor(1003, { error_code: 500, description: 'Internal Server Error' }, 2)`,
+   * `failFor(1004, { error_code: 400, description: 'Bad Request: chat not found' })`.
+   */
+  failFor(chatId: number | string, failure: ForcedFailure, times = Infinity, methods?: string[]): void {
+    const id = Number(chatId);
+    if (!Number.isFinite(id)) throw new Error(`failFor: chat id ${String(chatId)} is not a number`);
+    if (!(times > 0)) return;
+    const list = this.chatFailures.get(id) ?? [];
+    list.push({
+      failure: clone(failure),
+      remaining: times,
+      ...(methods?.length ? { methods: new Set(methods.map((m) => m.toLowerCase())) } : {}),
+    });
+    this.chatFailures.set(id, list);
+  }
+
+  /** Removes the failures injected with failFor() (for one chat, or all). */
+  clearFailures(chatId?: number | string): void {
+    if (chatId === undefined) this.chatFailures.clear();
+    else this.chatFailures.delete(Number(chatId));
+  }
+
+  /** Delays every Bot API answer by `ms` from now on (0 switches it off). */
+  setLatency(ms: number): void {
+    this.latency = Math.max(0, Number(ms) || 0);
+  }
+
+  get latencyMs(): number {
+    return this.latency;
+  }
+
   // ---------------------------------------------------------------- assertions
 
   /** Every answered API call, oldest first; a method name filters them (any letter case). */
   calls(method?: string): RecordedCall[] {
     const key = method?.toLowerCase();
     return this.recorded.filter((call) => key === undefined || call.method.toLowerCase() === key).map(clone);
+  }
+
+  /**
+   * Calls per chat (by `chat_id`), for exactly-once checks: a Map of chat id → number of calls. `method` (a name or
+   * a list; default: every method with a chat_id) filters them; by default only successful calls (`ok: true`)
+   * count, `{ all: true }` counts failed ones too. One sendMediaGroup is one call however many items it has.
+   */
+  callsPerChat(method?: string | string[], options: { all?: boolean } = {}): Map<number, number> {
+    const names = method === undefined ? undefined : new Set((Array.isArray(method) ? method : [method]).map((m) => m.toLowerCase()));
+    const counts = new Map<number, number>();
+    for (const call of this.recorded) {
+      if (names && !names.has(call.method.toLowerCase())) continue;
+      if (!options.all && !call.response.ok) continue;
+      const raw = call.params.chat_id;
+      if (raw === undefined || raw === null || raw === '') continue;
+      const id = Number(raw);
+      if (!Number.isFinite(id)) continue;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Counts of the answered calls by method and HTTP status, e.g. { sendMessage: { '200': 980, '429': 3 } }. */
+  stats(): Record<string, Record<string, number>> {
+    const stats: Record<string, Record<string, number>> = {};
+    for (const call of this.recorded) {
+      const byStatus = (stats[call.method] ??= {});
+      byStatus[String(call.status)] = (byStatus[String(call.status)] ?? 0) + 1;
+    }
+    return stats;
+  }
+
+  /** Forgets the recorded calls (chats and files stay), e.g. between phases of a long run. */
+  clearCalls(): void {
+    this.recorded.length = 0;
   }
 
   /** The bot's messages in the user's chat as they are now (edits applied, deleted ones left out). */
@@ -655,6 +744,12 @@ export class TelegramStandIn {
     const { status, response } = await this.execute(entry.name, params, { signal: abort.signal });
     if (abort.signal.aborted || res.destroyed) return;
     this.record(entry.name, params, status, response, 'http');
+    // The call has taken effect; with latency its answer arrives late (a client that dies meanwhile never learns
+    // of it, which is what crash tests need).
+    if (this.latency > 0) {
+      await new Promise<void>((resolve) => this.setTimer(resolve, this.latency));
+      if (res.destroyed || this.closed) return;
+    }
     sendJson(res, status, response);
   }
 
@@ -673,7 +768,7 @@ export class TelegramStandIn {
     const entry = this.handlers.get(method.toLowerCase());
     if (!entry) return { status: 404, response: { ok: false, error_code: 404, description: 'Not Found' } };
     try {
-      const forced = this.forced.get(entry.name.toLowerCase())?.shift();
+      const forced = this.forced.get(entry.name.toLowerCase())?.shift() ?? this.chatFailure(entry.name, params);
       if (forced) throw new BotApiError(forced.error_code, forced.description, forced.parameters);
       const { result, description } = await entry.handler(params, context);
       return { status: 200, response: { ok: true, result, ...(description ? { description } : {}) } };
@@ -682,6 +777,22 @@ export class TelegramStandIn {
       this.log?.(`stand-in failure in ${method}: ${error instanceof Error ? error.stack : String(error)}`);
       return { status: 500, response: { ok: false, error_code: 500, description: 'Internal Server Error' } };
     }
+  }
+
+  /** The failure injected by failFor() for this call's chat, if any (and counts it down). */
+  private chatFailure(method: string, params: Params): ForcedFailure | undefined {
+    if (this.chatFailures.size === 0) return undefined;
+    const raw = (params.str('chat_id') ?? '').trim();
+    if (!/^-?\d+$/.test(raw)) return undefined;
+    const list = this.chatFailures.get(Number(raw));
+    const key = method.toLowerCase();
+    const index = list?.findIndex((f) => f.remaining > 0 && (!f.methods || f.methods.has(key))) ?? -1;
+    if (!list || index < 0) return undefined;
+    const found = list[index];
+    found.remaining -= 1;
+    if (found.remaining <= 0) list.splice(index, 1);
+    if (list.length === 0) this.chatFailures.delete(Number(raw));
+    return clone(found.failure);
   }
 
   private record(method: string, params: Params, status: number, response: TgResponse, via: RecordedCall['via']): void {
@@ -1524,8 +1635,10 @@ export class TelegramStandIn {
   /**
    * JSON routes under /_stand-in/ so another process (or curl) can act as users:
    * POST sendText {user,text} · pressButton {user,button} · shareContact {user,phone} · sendPhoto {user,base64,caption}
-   * · blockBot {user} · unblockBot {user} · addUser {user} · failNext {method,times,error_code?,description?,retry_after?};
-   * GET chat/<userId> · calls?method=<name>.
+   * · blockBot {user} · unblockBot {user} · addUser {user} · addUsers {users} · failNext {method,times,error_code?,description?,retry_after?}
+   * · failFor {chatId,error_code,description?,parameters?|retry_after?,times?,methods?} · clearFailures {chatId?}
+   * · latency {ms} · rateLimits {limits: false | { perChat?, global? }} · clearCalls {};
+   * GET chat/<userId> · calls?method=<name> · callsPerChat?method=<name>&all=true · stats.
    */
   private async handleControl(
     req: http.IncomingMessage,
@@ -1540,6 +1653,16 @@ export class TelegramStandIn {
       }
       if (req.method === 'GET' && route === 'calls') {
         return sendJson(res, 200, { ok: true, result: this.calls(url.searchParams.get('method') ?? undefined) });
+      }
+      if (req.method === 'GET' && route === 'callsPerChat') {
+        const methods = url.searchParams.getAll('method');
+        const counts = this.callsPerChat(methods.length ? methods : undefined, {
+          all: url.searchParams.get('all') === 'true',
+        });
+        return sendJson(res, 200, { ok: true, result: Object.fromEntries(counts) });
+      }
+      if (req.method === 'GET' && route === 'stats') {
+        return sendJson(res, 200, { ok: true, result: this.stats() });
       }
       if (req.method !== 'POST') return sendJson(res, 404, { ok: false, description: 'Not Found' });
       const body = safeJson((await readBody(req, MAX_UPLOAD_BYTES))?.toString('utf8') ?? '');
@@ -1557,6 +1680,36 @@ export class TelegramStandIn {
         blockBot: () => this.blockBot(user),
         unblockBot: () => this.unblockBot(user),
         addUser: () => this.addUser(user),
+        addUsers: () => {
+          if (!Array.isArray(body.users)) throw new Error('users: [{ id, first_name }] is required');
+          for (const one of body.users as StandInUser[]) this.addUser(one);
+          return (body.users as unknown[]).length;
+        },
+        failFor: () => {
+          const code = Number(body.error_code ?? 429);
+          const retryAfter = body.retry_after === undefined ? undefined : Number(body.retry_after);
+          const parameters = isObject(body.parameters)
+            ? (body.parameters as TgResponseParameters)
+            : code === 429
+              ? { retry_after: retryAfter ?? 1 }
+              : undefined;
+          this.failFor(
+            Number(body.chatId),
+            {
+              error_code: code,
+              description: String(
+                body.description ?? (code === 429 ? `Too Many Requests: retry after ${parameters?.retry_after ?? 1}` : 'Internal Server Error'),
+              ),
+              ...(parameters ? { parameters } : {}),
+            },
+            body.times === undefined || body.times === null ? Infinity : Number(body.times),
+            Array.isArray(body.methods) ? body.methods.map(String) : undefined,
+          );
+        },
+        clearFailures: () => this.clearFailures(body.chatId === undefined ? undefined : Number(body.chatId)),
+        latency: () => this.setLatency(Number(body.ms ?? 0)),
+        rateLimits: () => this.setRateLimits(body.limits === false || body.limits === 'off' ? false : (body.limits as TelegramStandInOptions['rateLimits'])),
+        clearCalls: () => this.clearCalls(),
         failNext: () =>
           this.failNext(String(body.method), Number(body.times ?? 1), {
             error_code: Number(body.error_code ?? 429),
@@ -1568,7 +1721,8 @@ export class TelegramStandIn {
       };
       const action = actions[route];
       if (!action) return sendJson(res, 404, { ok: false, description: 'Not Found' });
-      if (route !== 'addUser' && route !== 'failNext' && (!isObject(user) || typeof user.id !== 'number')) {
+      const userless = ['addUser', 'addUsers', 'failNext', 'failFor', 'clearFailures', 'latency', 'rateLimits', 'clearCalls'];
+      if (!userless.includes(route) && (!isObject(user) || typeof user.id !== 'number')) {
         throw new Error('user: { id, first_name } is required');
       }
       return sendJson(res, 200, { ok: true, result: action() ?? true });

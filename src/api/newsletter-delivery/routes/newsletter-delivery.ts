@@ -1,3 +1,4 @@
 import { factories } from '@strapi/strapi';
 
-export default factories.createCoreRouter('api::newsletter-delivery.newsletter-delivery');
+/** Read-only for API tokens: deliveries are written by the newsletter dispatcher (plugins/newsletter) only. */
+export default factories.createCoreRouter('api::newsletter-delivery.newsletter-delivery', { only: ['find', 'findOne'] });

@@ -1,3 +1,7 @@
 import { factories } from '@strapi/strapi';
 
-export default factories.createCoreRouter('api::newsletter.newsletter');
+/**
+ * Read-only for API tokens: newsletters are composed, sent, paused and cancelled on the Newsletters page
+ * (plugins/newsletter, admin routes under RBAC), where every state change is checked and audited.
+ */
+export default factories.createCoreRouter('api::newsletter.newsletter', { only: ['find', 'findOne'] });

@@ -231,6 +231,16 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
+  /** Notifications keep priority over newsletters: this send takes the newsletter limiter's next slot. */
+  function notePriority() {
+    try {
+      const limiter = strapi.plugin('newsletter')?.service('limiter') as { notePriority?: (channel: 'telegram') => void } | undefined;
+      limiter?.notePriority?.('telegram');
+    } catch {
+      // No newsletter plugin: nothing to share the rate with.
+    }
+  }
+
   async function markBlocked(member: MemberRow, now: Date) {
     await strapi.db.query(USER_UID).update({ where: { id: member.id }, data: { botBlocked: true, botBlockedAt: now } });
   }
@@ -293,6 +303,7 @@ const notifierService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const text = renderNotification(input, { language: member.language, timeZone: settings.timeZone, now });
       await waitForChat(chat, context);
+      notePriority();
       try {
         const sent = photos?.length
           ? await deliverWithPhotos({ strapi, api, chat, html: text, photos, job, context, label, waitForChat: () => waitForChat(chat, context) })
