@@ -355,6 +355,38 @@ describe('newsletter delivery through Telegram', () => {
     }
   });
 
+  it('claims the next batch while the last sends of the current one are in flight, one claim ahead at most', async () => {
+    // Claims of 60 (NEWSLETTER_RATE=30 × 2 s), 4 workers, every send answered 150 ms late: 130 members = 60 + 60 + 10
+    telegram.setLatency(150);
+    const members = await createMembers(130);
+    const documentId = await compose(members, { bodyEn: null });
+    const before = sendCalls().length;
+    expect((await post(`/newsletter/newsletters/${documentId}/send`)).status).toBe(200);
+    const id = await idOf(documentId);
+    let maxClaimed = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        const [{ n }] = (await knex()('newsletter_deliveries').where({ newsletter_ref: id, state: 'sending' }).count({ n: '*' })) as Array<{ n: number }>;
+        maxClaimed = Math.max(maxClaimed, Number(n));
+        await sleep(5);
+      }
+    })();
+    try {
+      expect(await runUntilDone(documentId)).toBe('sent');
+    } finally {
+      done = true;
+      await watch;
+    }
+    // The second claim of 60 was taken while ≤ 4 of the first were left to start and ≤ 4 in flight: never more
+    expect(maxClaimed).toBeGreaterThan(60);
+    expect(maxClaimed).toBeLessThanOrEqual(60 + 2 * 4);
+    const ok = sendCalls().slice(before).filter((c) => c.response.ok);
+    expect(new Set(ok.map(chatOf)).size).toBe(130);
+    expect(ok).toHaveLength(130);
+    await expectCountersMatchRows(documentId);
+  });
+
   it('starts a scheduled newsletter when its time comes, not before', async () => {
     const members = await createMembers(3);
     const documentId = await compose(members);
@@ -382,7 +414,9 @@ describe('newsletter delivery through Telegram', () => {
     })) as Array<{ action: string; before: unknown; after: Record<string, unknown> }>;
     expect(audits.map((a) => a.action)).toEqual(['newsletter.started', 'newsletter.finished']);
     expect(audits[0].before).toEqual({ state: 'scheduled' });
-    expect(audits[0].after).toEqual({ state: 'sending', startedAt: new Date(String(row.started_at).match(/^\d+$/) ? Number(row.started_at) : String(row.started_at)).toISOString() });
+    // SQLite hands back epoch milliseconds, PostgreSQL a Date.
+    const startedAt = row.started_at instanceof Date ? row.started_at : new Date(/^\d+$/.test(String(row.started_at)) ? Number(row.started_at) : String(row.started_at));
+    expect(audits[0].after).toEqual({ state: 'sending', startedAt: startedAt.toISOString() });
     expect(audits[1].after).toMatchObject({ state: 'sent', total: 3, sent: 3, failed: 0, blocked: 0, cancelled: 0 });
   });
 

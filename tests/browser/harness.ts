@@ -30,6 +30,7 @@ export const VIEWPORT = { width: 1440, height: 900 };
 
 export const MANAGER = 'coworking-manager';
 export const SUPPORT = 'coworking-support';
+export const MARKETING = 'coworking-marketing';
 
 /** A logged-in staff member's browser tab. */
 export interface StaffSession {

@@ -6,7 +6,7 @@
  * recipient.
  */
 import { png } from '../helpers/images';
-import { eventually, startBrowserApp, type BrowserApp, type StaffSession } from './harness';
+import { eventually, MARKETING, startBrowserApp, type BrowserApp, type StaffSession } from './harness';
 import { normalise } from './russian';
 import { seedMember, type SeededMember } from './seed';
 
@@ -20,7 +20,7 @@ const WITHOUT_CONSENT = 3;
 const TITLE = 'Закрытие на праздники';
 const BODY = 'Коворкинг закрыт <b>31 декабря и 1 января</b>. С наступающим, {{firstName}}!';
 
-describe('newsletters (manager)', () => {
+describe('newsletters (marketing)', () => {
   let app: BrowserApp;
   let staff: StaffSession;
   let consenting: SeededMember[];
@@ -37,7 +37,8 @@ describe('newsletters (manager)', () => {
       await app.strapi.db.query(USER_UID).update({ where: { id: member.id }, data: { consentMarketing: consent } });
       (consent ? consenting : refusing).push(member);
     }
-    staff = await app.login('strapi-super-admin');
+    // The Marketing role: newsletters are its job (read, send, manage), and it has nothing else of the workspace.
+    staff = await app.login(MARKETING);
   }, 300000);
 
   afterAll(async () => {

@@ -7,9 +7,11 @@
  * 2. materialises the recipients of sending newsletters that have none yet (audience.materialise, in batches),
  *    under a lease on the newsletter row (lockedBy / lockedUntil), so one process does it;
  * 3. per channel, claims due deliveries (queued with runAfter ≤ now, or `sending` whose lease expired: their
- *    worker died) atomically with a lease — one UPDATE … RETURNING, on PostgreSQL over a FOR UPDATE SKIP LOCKED
- *    subquery — at most what the channel's rate allows in about two seconds, and sends them with up to
- *    NEWSLETTER_CONCURRENCY in flight, each after its slot from the shared limiter;
+ *    worker died) atomically with a lease — an UPDATE … RETURNING per kind, on PostgreSQL over a FOR UPDATE SKIP
+ *    LOCKED subquery — at most what the channel's rate allows in about two seconds, and sends them with up to
+ *    NEWSLETTER_CONCURRENCY in flight, each after its slot from the shared limiter; the next claim is made while
+ *    the last NEWSLETTER_CONCURRENCY of the previous one go out (one claim ahead at most), so the rate has no gap
+ *    at claim boundaries;
  * 4. records each outcome in one transaction with the newsletter's counter change, fenced by the claim (same
  *    worker, same attempt, still `sending`), so a worker whose lease was taken over writes nothing;
  * 5. finishes newsletters with nothing queued or in flight: `sent` (or `failed` when nothing was sent and
@@ -269,29 +271,40 @@ const dispatcherService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   // ------------------------------------------------------------------ claims and outcomes
 
-  const dueFor = (query: Knex.QueryBuilder, newsletterId: number, channel: Channel, now: Date) => {
+  /**
+   * Due deliveries of one kind: `queued` ones whose runAfter has come, or `abandoned` ones (`sending` whose lease
+   * expired: their worker died). Two queries, not one with an OR on the state: each is a range of the index
+   * (newsletter_ref, channel, state, id) already in id order, so a claim reads about `limit` index entries however
+   * long the queue is; with the OR the database collected every due row of the newsletter and sorted them by id
+   * (on SQLite ≈ 14 ms for 100,000 queued, 1.2 ms for 10,000, blocking the event loop every claim).
+   */
+  type Due = 'queued' | 'abandoned';
+  const dueFor = (query: Knex.QueryBuilder, newsletterId: number, channel: Channel, kind: Due, now: Date) => {
     const { c } = model().d;
-    return query
-      .where(c.newsletterRef, newsletterId)
-      .andWhere(c.channel, channel)
-      .andWhere((either) =>
-        either
-          .where((queued) => queued.where(c.state, 'queued').andWhere((t) => t.whereNull(c.runAfter).orWhere(c.runAfter, '<=', now)))
-          .orWhere((abandoned) => abandoned.where(c.state, 'sending').andWhere(c.lockedUntil, '<', now)),
-      );
+    query.where(c.newsletterRef, newsletterId).andWhere(c.channel, channel);
+    return kind === 'queued'
+      ? query.andWhere(c.state, 'queued').andWhere((t) => t.whereNull(c.runAfter).orWhere(c.runAfter, '<=', now))
+      : query.andWhere(c.state, 'sending').andWhere(c.lockedUntil, '<', now);
   };
 
   /** Takes up to `limit` due deliveries of one newsletter and channel for this worker (counts an attempt). */
   async function claim(newsletterId: number, channel: Channel, limit: number, now: Date): Promise<DeliveryRow[]> {
+    // Abandoned ones first (few, and only when a worker died), then the queue.
+    const abandoned = await claimDue(newsletterId, channel, 'abandoned', limit, now);
+    const queued = abandoned.length < limit ? await claimDue(newsletterId, channel, 'queued', limit - abandoned.length, now) : [];
+    return [...abandoned, ...queued].sort((a, b) => a.id - b.id);
+  }
+
+  async function claimDue(newsletterId: number, channel: Channel, kind: Due, limit: number, now: Date): Promise<DeliveryRow[]> {
     const { c } = model().d;
     const k = knex();
-    const pick = dueFor(D(k).select(c.id), newsletterId, channel, now).orderBy(c.id).limit(limit);
+    const pick = dueFor(D(k).select(c.id), newsletterId, channel, kind, now).orderBy(c.id).limit(limit);
     const update = D(k).where(c.newsletterRef, newsletterId).andWhere(c.channel, channel);
     if (isPostgres()) {
       pick.forUpdate().skipLocked();
       update.whereRaw('?? = ANY(ARRAY?)', [c.id, pick]);
       // Re-checked on the row itself: another claim may have taken it between the snapshot and the lock.
-      dueFor(update, newsletterId, channel, now);
+      dueFor(update, newsletterId, channel, kind, now);
     } else {
       update.whereIn(c.id, pick);
     }
@@ -304,7 +317,7 @@ const dispatcherService = ({ strapi }: { strapi: Core.Strapi }) => {
         [c.updatedAt]: now,
       })
       .returning('*')) as Array<Record<string, unknown>>;
-    return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+    return rows.map(toDelivery);
   }
 
   /** Only this claim (this worker, this attempt, still sending) may write the delivery's outcome. */
@@ -494,45 +507,92 @@ const dispatcherService = ({ strapi }: { strapi: Core.Strapi }) => {
     return inserted;
   }
 
-  /** Sends one newsletter's due deliveries of one channel for up to `until`; true when more is due. */
+  /**
+   * Sends one newsletter's due deliveries of one channel for up to `until`; true when more is due.
+   *
+   * The pipeline is kept full across claims: NEWSLETTER_CONCURRENCY workers take deliveries from one local queue,
+   * and when no more than NEWSLETTER_CONCURRENCY claimed deliveries are left in it the next claim is made while the
+   * last ones are being sent (it used to wait for the last send of a batch to be answered and recorded; the
+   * limiter never makes a missed slot up, so every batch boundary lost 30–75 ms of sending). At most one claim
+   * ahead: claimed but unsent deliveries stay ≤ claim size + concurrency, each sent in order or, when the process
+   * stops or the newsletter is paused or cancelled, released / cancelled by the worker that reaches it (none of
+   * them has gone out, so a crash re-sends nothing but the sends in flight).
+   */
   async function sendNewsletter(id: number, channel: Channel, sender: ChannelSender, until: number, summary: TickSummary): Promise<boolean> {
     let content = await contentOf(id);
     if (!content) return false;
     const vars = new Map<number, RecipientVars>();
+
+    // Images not uploaded yet: one delivery at a time until Telegram has given us their file_ids.
     for (;;) {
       if (stopping.signal.aborted || Date.now() >= until) return true;
       if ((await stateOf(id, true)) !== 'sending') return false;
-      // Images not uploaded yet: one delivery at a time until Telegram has given us their file_ids.
-      const uploading = channel === 'telegram' && content.media.length > 0 && !content.telegramFileIds?.length;
-      if (uploading) {
-        const ids = await storedFileIds(id);
-        if (ids?.length) {
-          content = { ...content, telegramFileIds: ids };
+      if (!(channel === 'telegram' && content.media.length > 0 && !content.telegramFileIds?.length)) break;
+      const stored = await storedFileIds(id);
+      if (stored?.length) {
+        content = { ...content, telegramFileIds: stored };
+        break;
+      }
+      const [delivery] = await claim(id, channel, 1, new Date());
+      if (!delivery) return false;
+      summary.claimed += 1;
+      await loadVars([delivery], vars);
+      await sendOne(delivery, content, vars.get(delivery.memberRef) ?? recipientVars({}), sender, summary);
+      vars.clear();
+      const ids = await storedFileIds(id);
+      if (ids?.length) content = { ...content, telegramFileIds: ids };
+    }
+
+    const current = content;
+    const limit = claimSize(limiter().rate(channel), CLAIM_HORIZON_MS, CLAIM_MAX);
+    const lowWater = settings.concurrency;
+    const queue: DeliveryRow[] = [];
+    /** Nothing more due right now (a claim came back short, or the newsletter left `sending`). */
+    let exhausted = false;
+    let claiming: Promise<void> | null = null;
+    let failure: unknown = null;
+    const refill = (): Promise<void> | null => {
+      if (claiming || exhausted || stopping.signal.aborted || Date.now() >= until) return claiming;
+      claiming = (async () => {
+        if ((await stateOf(id, true)) !== 'sending') {
+          exhausted = true;
+          return;
+        }
+        const batch = await claim(id, channel, limit, new Date());
+        if (batch.length < limit) exhausted = true;
+        if (batch.length === 0) return;
+        summary.claimed += batch.length;
+        await loadVars(batch, vars);
+        queue.push(...batch);
+      })()
+        .catch((error: unknown) => {
+          if (!failure) failure = error;
+          exhausted = true;
+        })
+        .finally(() => {
+          claiming = null;
+        });
+      return claiming;
+    };
+    const worker = async () => {
+      for (;;) {
+        if (queue.length <= lowWater) refill();
+        const delivery = queue.shift();
+        if (!delivery) {
+          const pending = claiming as Promise<void> | null;
+          if (!pending) return;
+          await pending;
           continue;
         }
+        const memberVars = vars.get(delivery.memberRef) ?? recipientVars({});
+        vars.delete(delivery.memberRef);
+        await sendOne(delivery, current, memberVars, sender, summary);
       }
-      const limit = uploading ? 1 : claimSize(limiter().rate(channel), CLAIM_HORIZON_MS, CLAIM_MAX);
-      const batch = await claim(id, channel, limit, new Date());
-      if (batch.length === 0) return false;
-      summary.claimed += batch.length;
-      await loadVars(batch, vars);
-
-      const current = content;
-      let next = 0;
-      const worker = async () => {
-        while (next < batch.length) {
-          const delivery = batch[next++];
-          await sendOne(delivery, current, vars.get(delivery.memberRef) ?? recipientVars({}), sender, summary);
-        }
-      };
-      await Promise.all(Array.from({ length: uploading ? 1 : Math.min(settings.concurrency, batch.length) }, worker));
-      vars.clear();
-      if (uploading) {
-        const ids = await storedFileIds(id);
-        if (ids?.length) content = { ...content, telegramFileIds: ids };
-      }
-      if (batch.length < limit) return false;
-    }
+    };
+    await refill();
+    if (queue.length > 0) await Promise.all(Array.from({ length: settings.concurrency }, worker));
+    if (failure) throw failure;
+    return !exhausted;
   }
 
   async function loadVars(batch: DeliveryRow[], into: Map<number, RecipientVars>): Promise<void> {
