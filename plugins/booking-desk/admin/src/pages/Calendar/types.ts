@@ -1,49 +1,9 @@
 /** The answers of the calendar's admin routes (docs/ADMIN.md, Bookings calendar). */
 import type { BookingState } from '../../../../../../src/domain/booking-state';
+// The grid's shapes are the server's own (type-only: erased by the bundler).
+import type { CalendarBlock, CalendarResource, CalendarTariff } from '../../../../server/src/services/calendar';
 
-export type { BookingState };
-
-export interface CalendarResource {
-  documentId: string;
-  name: string;
-  kind: string;
-  capacity: number;
-  color: string | null;
-  openingHours: unknown;
-  closedDates: unknown;
-  bufferMinutes: number;
-  isActive: boolean;
-}
-
-export interface CalendarTariff {
-  documentId: string;
-  name: string;
-  color: string | null;
-  billingUnit: 'hour' | 'day' | 'month';
-  price: number;
-  minUnits: number;
-  maxUnits: number;
-  requiresApproval: boolean;
-  isPublic: boolean;
-  resources: string[];
-}
-
-export interface CalendarBlock {
-  kind: 'booking';
-  documentId: string;
-  id: number;
-  resource: string | null;
-  tariff: { documentId: string; name: string } | null;
-  member: { documentId: string; fullName: string | null; phone: string | null } | null;
-  startAt: string;
-  endAt: string;
-  units: number;
-  state: BookingState;
-  priceTotal: number;
-  currency: string;
-  holdExpiresAt: string | null;
-  source: string | null;
-}
+export type { BookingState, CalendarBlock, CalendarResource, CalendarTariff };
 
 export interface CalendarAnswer {
   data: { resources: CalendarResource[]; tariffs: CalendarTariff[]; blocks: CalendarBlock[] };

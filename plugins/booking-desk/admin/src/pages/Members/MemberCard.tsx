@@ -121,7 +121,7 @@ export const MemberCard = () => {
   const { data, meta } = answer;
   const { profile, totals } = data;
   const timeZone = meta.timeZone;
-  const money = (kopecks: number, currency = totals.currency) => formatMoney(intl, kopecks, currency);
+  const money = (kopecks: number, currency: string = totals.currency) => formatMoney(intl, kopecks, currency);
   const name = memberName(profile, t('unnamed', 'No name yet'));
   const yes = t('yes', 'yes');
   const no = t('no', 'no');
